@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FluxConfig(AppConfig):
+    name = "flux"
+    verbose_name = "Flux core"
