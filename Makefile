@@ -1,0 +1,52 @@
+# Flux Marketing: the two commands are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+SANDBOX_PORT ?= 8765
+MANAGE := $(BIN)/python manage.py
+
+# The demo runs against the sandbox's sign-in provider and platforms on loopback.
+DEMO_ENV := FLUX_ENV=demo DEBUG=true FLUX_STAFF_DOMAINS=flux-engineering.example \
+	OIDC_SERVER_URL=http://127.0.0.1:$(SANDBOX_PORT)/oidc
+
+.PHONY: install demo test lint typecheck check pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(DEMO_ENV) $(MANAGE) migrate --no-input
+	$(DEMO_ENV) $(MANAGE) seed_demo
+	@echo "Sandbox on http://127.0.0.1:$(SANDBOX_PORT); app on http://127.0.0.1:$(PORT) (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(DEMO_ENV) $(MANAGE) sandbox --port $(SANDBOX_PORT) & \
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+check: install
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest -n 2
+
+test: lint typecheck check pytest
+
+bench: install
+	$(BIN)/pytest tests/bench -p no:randomly
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .hypothesis
