@@ -7,10 +7,13 @@ FLUX_ENV=production refuses to start on a missing or weak secret (flux.envcheck)
 import warnings
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from celery.schedules import crontab
 
 from flux.envcheck import origin_of, production_problems
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and friends take type arguments
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -162,6 +165,7 @@ STORAGES = {
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "flux.accounts.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
