@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so its process_exception sees view errors first: unreadable credential -> 409 page.
+    "flux.reconnect.ReconnectNeededMiddleware",
 ]
 
 ROOT_URLCONF = "flux.urls"
@@ -155,8 +157,9 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # The image is built with FLUX_ENV=build, so collectstatic writes the manifest.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if FLUX_ENV in ("production", "build")
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
