@@ -41,6 +41,18 @@ def _loopback_only() -> Iterator[None]:
     socket.socket.connect = _real_connect  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process() -> Iterator[None]:
+    """Run tasks in-process by default, even where REDIS_URL is set (CI).
+
+    Tests that need a real worker start one and switch this off with `celery_broker`.
+    """
+    from flux.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip service-bound tests locally when the service is absent; in CI that is a failure."""
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")

@@ -1,0 +1,51 @@
+"""Every page carries a strict Content-Security-Policy and contains no inline script or style."""
+
+import re
+
+import pytest
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+
+PUBLIC_PAGES = ["/privacy", "/data-deletion", "/accounts/login/"]
+STAFF_PAGES = [
+    "/",
+    "/connections/",
+    "/catalog/",
+    "/dashboards/",
+    "/proposals/",
+    "/reconciliation/",
+    "/sandbox/",
+    "/audit/",
+    "/data-deletion/requests/",
+]
+
+
+def assert_strict(response):
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    body = response.content.decode()
+    assert not INLINE_SCRIPT.search(body), INLINE_SCRIPT.search(body)
+    assert not STYLE_ATTRIBUTE.search(body), body[STYLE_ATTRIBUTE.search(body).start() :][:200]
+    assert not INLINE_HANDLER.search(body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_have_a_strict_policy_and_no_inline_code(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert_strict(response)
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_pages_have_a_strict_policy_and_no_inline_code(client, operator, path):
+    client.force_login(operator)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert_strict(response)
