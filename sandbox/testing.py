@@ -1,0 +1,30 @@
+"""Run the sandbox in a background thread for tests and other in-process users."""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from sandbox.server import Sandbox, build_sandbox
+
+LOOPBACK = "127.0.0.1"
+
+
+def start_server(app: Sandbox, port: int = 0) -> BaseWSGIServer:
+    """Bind a threaded server for `app` on loopback; port 0 picks a free one."""
+    return make_server(LOOPBACK, port, app, threaded=True)
+
+
+@contextmanager
+def running_sandbox(app: Sandbox | None = None) -> Iterator[str]:
+    """Serve the sandbox (or `app`) on a free loopback port and yield its base URL."""
+    server = start_server(app or build_sandbox())
+    thread = threading.Thread(target=server.serve_forever, name="sandbox", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
