@@ -32,7 +32,7 @@ class ScriptedServer:
         self.script.append(Scripted(status, body, **kwargs))
         return self
 
-    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def __call__(self, environ, start_response):
         request = Request(environ)
         request.get_data()
         self.received.append(request)
