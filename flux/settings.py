@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "flux.accounts.middleware.TotpEnrolmentMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so its process_exception sees view errors first: unreadable credential -> 409 page.
     "flux.reconnect.ReconnectNeededMiddleware",
@@ -181,7 +182,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+# An admin-made user is linked on first SSO sign-in, only if the IdP verified the address.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="http://127.0.0.1:8765/oidc")

@@ -4,24 +4,77 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from flux.accounts.oidc import StaffOIDCProvider
+from flux.accounts.roles import Role
 
-class StaffAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+
+def password_login_allowed() -> bool:
+    """Say whether local password accounts may sign in (FLUX_ALLOW_PASSWORD_LOGIN)."""
+    return bool(settings.FLUX_ALLOW_PASSWORD_LOGIN)
+
+
+def verified_staff_email(sociallogin: Any) -> str | None:
+    """Return the login's email if the IdP verified it and it is at a staff domain."""
+    for address in sociallogin.email_addresses:
+        email = address.email.lower()
+        if address.verified and email.rpartition("@")[2] in settings.FLUX_STAFF_DOMAINS:
+            return str(email)
+    return None
+
+
+class StaffAccountAdapter(DefaultAccountAdapter):
     """Local accounts: nobody signs up; password sign-in only when allowed."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
-    def login(self, request: HttpRequest, user: Any) -> None:
-        super().login(request, user)
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # Every password check (sign-in and reauthentication) passes through here.
+        if not password_login_allowed():
+            raise PermissionDenied("Password sign-in is turned off; use staff SSO.")
+        super().pre_authenticate(request, **credentials)
 
 
-class StaffSocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
-    """Identity-provider accounts: open only to verified addresses in FLUX_STAFF_DOMAINS."""
+class StaffSocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Identity-provider accounts: new users only from verified addresses at staff domains."""
+
+    def get_provider(
+        self, request: HttpRequest, provider: str, client_id: str | None = None
+    ) -> Any:
+        found = super().get_provider(request, provider, client_id=client_id)
+        if type(found) is OpenIDConnectProvider:
+            return StaffOIDCProvider(request, app=found.app)
+        return found
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
-        email = (sociallogin.user.email or "").lower()
-        domain = email.rpartition("@")[2]
-        return bool(email) and domain in settings.FLUX_STAFF_DOMAINS
+        email = verified_staff_email(sociallogin)
+        # An address an existing user holds is theirs to link, never a second account's.
+        return email is not None and not _email_taken(email)
+
+    def authenticate_by_email(self, sociallogin: Any) -> Any:
+        """Link an admin-made user by verified email, unless a subject is already linked."""
+        found = super().authenticate_by_email(sociallogin)
+        if found is None:
+            return None
+        provider = sociallogin.account.provider
+        if SocialAccount.objects.filter(user=found[0], provider=provider).exists():
+            return None
+        return found
+
+    def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
+        """Create the user and give them the viewer role."""
+        user = super().save_user(request, sociallogin, form)
+        user.groups.add(Group.objects.get(name=Role.VIEWER.group_name))
+        return user
+
+
+def _email_taken(email: str) -> bool:
+    return get_user_model().objects.filter(email__iexact=email).exists()

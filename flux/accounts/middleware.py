@@ -1,9 +1,14 @@
-"""Keep signed-in users who hold no staff role out of every staff page."""
+"""Gate signed-in users: no role means 403; a password sign-in means TOTP first."""
 
 from collections.abc import Callable
 
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
 
 from flux.accounts.roles import role_of
 
@@ -24,3 +29,50 @@ class StaffGateMiddleware:
             return  # public views and allauth's own sign-in/out pages
         if request.user.is_authenticated and role_of(request.user) is None:
             raise PermissionDenied("Your account has no staff role yet. Ask an admin.")
+
+
+# Views a password user without TOTP may still reach: enrolment, what it leads to, sign-out.
+ENROLMENT_VIEWS = frozenset(
+    {
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+        "account_logout",
+    }
+)
+
+
+def signed_in_with_password(request: HttpRequest) -> bool:
+    """Say whether this session's sign-in used a local password."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "password" for record in records)
+
+
+def needs_totp_enrolment(request: HttpRequest) -> bool:
+    """Say whether the signed-in user used a password and has no active TOTP authenticator."""
+    user = request.user
+    if not user.is_authenticated or not signed_in_with_password(request):
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class TotpEnrolmentMiddleware:
+    """Hold password users in TOTP enrolment; route the admin's own login through allauth."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], *args: object
+    ) -> HttpResponse | None:
+        name = request.resolver_match.view_name if request.resolver_match else ""
+        if name == "admin:login":
+            # Django's admin login would skip MFA and the password switch.
+            return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        if name in ENROLMENT_VIEWS or not needs_totp_enrolment(request):
+            return None
+        return redirect("mfa_activate_totp")
