@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flux.checks import check_key_ring
 from flux.crypto import (
     CredentialUnreadable,
     Envelope,
@@ -165,3 +166,13 @@ def test_any_json_value_survives_a_round_trip(value):
         json.loads(json.dumps(seal(plaintext, aad=AAD, ring=NEW).to_json()))
     )
     assert json.loads(open_envelope(envelope, aad=AAD, ring=NEW)) == value
+
+
+def test_the_system_check_refuses_a_malformed_key_ring(settings):
+    settings.FLUX_KEYS = "k1:too-short"
+    assert [error.id for error in check_key_ring()] == ["flux.E202"]
+
+
+def test_the_system_check_accepts_a_well_formed_key_ring(settings):
+    settings.FLUX_KEYS = f"{key_entry('k2', 2)},{key_entry('k1', 1)}"
+    assert check_key_ring() == []
