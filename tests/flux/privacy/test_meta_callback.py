@@ -6,6 +6,7 @@ import string
 from urllib.parse import urlencode
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
@@ -235,3 +236,17 @@ def test_a_thousand_forged_or_malformed_callbacks_get_4xx_and_write_nothing(meta
     check()
     assert len(statuses) >= 1000
     assert {400, 403, 405, 413} <= set(statuses)
+
+
+def test_the_database_allows_one_open_meta_request_per_user(client, make_signed_request):
+    _post(client, make_signed_request(user_id="42"))
+    existing = DeletionRequest.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DeletionRequest.objects.create(
+            code="another-code-abcdefghijkl",
+            source=DeletionSource.META_CALLBACK,
+            subject_kind=SubjectKind.META_USER_ID,
+            subject_hash=existing.subject_hash,
+            created_at=existing.created_at,
+            due_at=existing.due_at,
+        )
