@@ -3,6 +3,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from flux.accounts.enrolment import needs_totp_enrolment
 from flux.accounts.oidc import StaffOIDCProvider
 from flux.accounts.roles import Role
 
@@ -41,6 +43,12 @@ class StaffAccountAdapter(DefaultAccountAdapter):
         if not password_login_allowed():
             raise PermissionDenied("Password sign-in is turned off; use staff SSO.")
         super().pre_authenticate(request, **credentials)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        # First enrolment follows the password just typed; later MFA changes still re-ask.
+        if app == "allauth.mfa" and needs_totp_enrolment(context.request):
+            return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
 
 
 class StaffSocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -2,14 +2,13 @@
 
 from collections.abc import Callable
 
-from allauth.account.internal.flows.login import get_authentication_records
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 
+from flux.accounts.enrolment import needs_totp_enrolment
 from flux.accounts.roles import role_of
 
 
@@ -41,20 +40,6 @@ ENROLMENT_VIEWS = frozenset(
         "account_logout",
     }
 )
-
-
-def signed_in_with_password(request: HttpRequest) -> bool:
-    """Say whether this session's sign-in used a local password."""
-    records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "password" for record in records)
-
-
-def needs_totp_enrolment(request: HttpRequest) -> bool:
-    """Say whether the signed-in user used a password and has no active TOTP authenticator."""
-    user = request.user
-    if not user.is_authenticated or not signed_in_with_password(request):
-        return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class TotpEnrolmentMiddleware:

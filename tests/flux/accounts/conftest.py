@@ -1,5 +1,6 @@
 """Sign-in fixtures: the sandbox identity provider in a thread, settings pointed at it."""
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -64,3 +65,11 @@ def sso_sign_in(staff_sso: str) -> SignIn:
         return client.get(callback_path(start_sso(client), hint))
 
     return sign_in
+
+
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+
+
+def inline_code(html: str) -> list[str]:
+    """Return every inline script, style or event handler in `html` (strict CSP forbids them)."""
+    return INLINE_CODE.findall(html)
