@@ -28,7 +28,11 @@ OLD = KeyRing.from_setting(key_entry("k1", 1))
 NEW = KeyRing.from_setting(f"{key_entry('k2', 2)},{key_entry('k1', 1)}")
 AAD = b"integrations_credential.secret.7b0c"
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
     max_leaves=20,
 )

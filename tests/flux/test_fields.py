@@ -170,9 +170,10 @@ def test_an_unsealed_secret_refuses_to_be_pickled():
         pickle.dumps(Secret.of({"token": TOKEN}))
 
 
-def test_a_value_json_cannot_hold_is_refused_when_assigned():
+@pytest.mark.parametrize("value", [{"when": object()}, {"limit": float("inf")}, float("nan")])
+def test_a_value_json_cannot_hold_is_refused_when_assigned(value):
     with pytest.raises((TypeError, ValueError)):
-        Credential(provider="meta", secret={"when": object()})
+        Credential(provider="meta", secret=value)
 
 
 @pytest.mark.django_db
@@ -183,7 +184,11 @@ def test_the_secret_kid_is_queryable_on_the_column():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=12,
 )
