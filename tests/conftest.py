@@ -42,7 +42,7 @@ def _loopback_only() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _tasks_run_in_process() -> Iterator[None]:
+def _tasks_run_in_process() -> None:
     """Run tasks in-process by default, even where REDIS_URL is set (CI).
 
     Tests that need a real worker start one and switch this off with `celery_broker`.
@@ -50,7 +50,6 @@ def _tasks_run_in_process() -> Iterator[None]:
     from flux.celery import app
 
     app.conf.task_always_eager = True
-    yield
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -32,4 +32,4 @@ def test_every_scheduled_task_exists():
 
 def test_without_redis_tasks_run_in_process(settings):
     assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.REDIS_URL)
-    assert settings.CELERY_BROKER_URL == (settings.REDIS_URL or "memory://")
+    assert (settings.REDIS_URL or "memory://") == settings.CELERY_BROKER_URL

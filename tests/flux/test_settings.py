@@ -95,6 +95,7 @@ def test_strong_configuration_has_no_problems():
         ("allowed_hosts", ["*"], "ALLOWED_HOSTS"),
         ("public_url", "http://flux.example.ts.net", "FLUX_PUBLIC_URL"),
     ],
+    ids=["short-secret", "short-kek", "bad-base64", "dev-kek-id", "short-hash", "star", "http"],
 )
 def test_weak_values_are_named(field, weak_value, named):
     values = strong_values()
