@@ -56,8 +56,15 @@ class TotpEnrolmentMiddleware:
     ) -> HttpResponse | None:
         name = request.resolver_match.view_name if request.resolver_match else ""
         if name == "admin:login":
-            # Django's admin login would skip MFA and the password switch.
-            return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+            return _admin_login(request)
         if name in ENROLMENT_VIEWS or not needs_totp_enrolment(request):
             return None
         return redirect("mfa_activate_totp")
+
+
+def _admin_login(request: HttpRequest) -> HttpResponse:
+    """Send people to our sign-in: Django's admin login would skip MFA and the password switch."""
+    if request.user.is_authenticated:
+        # Signed in but not an admin: sending them to sign in again would loop.
+        raise PermissionDenied("The admin is for the admin role.")
+    return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
