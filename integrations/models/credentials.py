@@ -1,4 +1,4 @@
-"""Models of the integrations app."""
+"""Sealed credentials: every token and key an integration holds."""
 
 import uuid
 
