@@ -265,10 +265,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-# Longer than any retry countdown, so an unacked task is not redelivered while it waits.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# No task may wait longer than this before a retry (tasks cap their backoff with it) ...
+FLUX_MAX_RETRY_DELAY = 3600
+# ... and the visibility timeout is longer, so a waiting, unacked task is not redelivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * FLUX_MAX_RETRY_DELAY}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "sync-orders-and-shipments": {
+        "task": "integrations.tasks.sync_scheduled",
+        "schedule": crontab(minute="*/15"),
+        "kwargs": {"streams": ["orders", "shipments", "labels", "shippo_orders"]},
+    },
+    "sync-inventory": {
+        "task": "integrations.tasks.sync_scheduled",
+        "schedule": crontab(minute=5),
+        "kwargs": {"streams": ["inventory"]},
+    },
+    "purge-revoked-tokens": {
+        "task": "integrations.tasks.purge_revoked_tokens",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "flag-overdue-deletion-requests": {
         "task": "flux.privacy.tasks.flag_overdue_deletion_requests",
         "schedule": crontab(hour=6, minute=0),
