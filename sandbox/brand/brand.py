@@ -11,6 +11,7 @@ kept, plus an overlay of edited orders.
 """
 
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from functools import lru_cache, partial
@@ -194,9 +195,10 @@ class Brand:
         self, *, page: int = 1, results: int = 25, created_gte: datetime | None = None
     ) -> ShippoPage:
         """Return Shippo transactions, newest first, optionally only those created since."""
-        keys = self._newest_first(self._index.labels, created_gte, LABEL_BITS)
-        chosen = keys[(page - 1) * results : page * results]
-        return ShippoPage([self._transaction_by_key(k) for k in chosen], len(keys))
+        chosen, count = self._newest_first(
+            self._index.labels, created_gte, LABEL_BITS, page, results
+        )
+        return ShippoPage([self._transaction_by_key(k) for k in chosen], count)
 
     def _transaction_by_key(self, key: int) -> JSON:
         """Render the label behind an index key."""
@@ -219,12 +221,10 @@ class Brand:
         self, *, page: int = 1, results: int = 25, start_date: datetime | None = None
     ) -> ShippoPage:
         """Return Shippo orders, newest first, optionally only those created since."""
-        keys = self._newest_first(self._index.shippo_orders, start_date, ORDER_BITS)
-        chosen = keys[(page - 1) * results : page * results]
+        keys = self._index.shippo_orders
+        chosen, count = self._newest_first(keys, start_date, ORDER_BITS, page, results)
         mask = (1 << ORDER_BITS) - 1
-        return ShippoPage(
-            [shippo_order_json(self.ctx, self.plan(k & mask)) for k in chosen], len(keys)
-        )
+        return ShippoPage([shippo_order_json(self.ctx, self.plan(k & mask)) for k in chosen], count)
 
     def shippo_order(self, object_id: str) -> JSON | None:
         """Return the Shippo Order with `object_id`, or None."""
@@ -250,10 +250,15 @@ class Brand:
                 return track_json(self.ctx, plan, label)
         return None
 
-    def _newest_first(self, keys: array, since: datetime | None, bits: int) -> list[int]:  # type: ignore[type-arg]
-        """Return the keys at or after `since`, newest first."""
-        low = 0 if since is None else to_ms(since) << bits
-        return list(reversed(list(keys_from(keys, low))))
+    def _newest_first(
+        self, keys: "array[int]", since: datetime | None, bits: int, page: int, results: int
+    ) -> tuple[list[int], int]:
+        """Return one page of the keys at or after `since`, newest first, and how many match."""
+        first = 0 if since is None else bisect_left(keys, to_ms(since) << bits)
+        count = len(keys) - first
+        top = len(keys) - (page - 1) * results
+        chosen = [keys[p] for p in range(top - 1, max(first, top - results) - 1, -1)]
+        return chosen, count
 
     # Edits
 

@@ -26,7 +26,7 @@ class Calendar:
     seed: int
     start_ms: int
     anchor_ms: int
-    day_ends: array  # type: ignore[type-arg]  # cumulative order count at the end of each day
+    day_ends: "array[int]"  # cumulative order count at the end of each day
 
     @property
     def total(self) -> int:

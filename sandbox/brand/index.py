@@ -32,10 +32,10 @@ def label_key(ms: int, index: int, k: int) -> int:
 class BrandIndex:
     """The sorted keys the listings page through, and the status of each order."""
 
-    modified: array  # type: ignore[type-arg]  # order_key(modifiedOn, index), ascending
+    modified: "array[int]"  # order_key(modifiedOn, index), ascending
     status: bytearray  # STATUSES position per order, for fulfillmentStatus filters
-    labels: array  # type: ignore[type-arg]  # label_key(object_created, index, k), ascending
-    shippo_orders: array  # type: ignore[type-arg]  # order_key(relayed, index), ascending
+    labels: "array[int]"  # label_key(object_created, index, k), ascending
+    shippo_orders: "array[int]"  # order_key(relayed, index), ascending
 
 
 def index_build(
@@ -67,13 +67,13 @@ def _shippo_keys(plan: OrderPlan, labels: list[int], relayed: list[int]) -> None
     labels.extend(label_key(lb.created_ms, plan.index, lb.k) for lb in shippo.labels)
 
 
-def _sorted(keys: list[int]) -> array:  # type: ignore[type-arg]
+def _sorted(keys: list[int]) -> "array[int]":
     """Return `keys` sorted, packed as 64-bit integers."""
     keys.sort()
     return array("q", keys)
 
 
-def keys_from(keys: array, low: int) -> Iterator[int]:  # type: ignore[type-arg]
+def keys_from(keys: "array[int]", low: int) -> Iterator[int]:
     """Yield the keys not below `low`, in order."""
     for position in range(bisect_left(keys, low), len(keys)):
         yield keys[position]
