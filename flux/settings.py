@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "flux.audit",
     "flux.privacy",
     "integrations",
+    "integrations.squarespace",
+    "integrations.shippo",
     "catalog",
     "dashboards",
     "proposals",
