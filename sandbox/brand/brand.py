@@ -22,7 +22,7 @@ from typing import Any
 from sandbox.brand.calendar import business_cutoff, calendar_build
 from sandbox.brand.catalog import catalog_build
 from sandbox.brand.index import LABEL_BITS, ORDER_BITS, STATUSES, index_build, keys_from, order_key
-from sandbox.brand.orders import Context, OrderPlan, order_id, order_plan, shippo_of
+from sandbox.brand.orders import FIRST_NUMBER, Context, OrderPlan, order_id, order_plan, shippo_of
 from sandbox.brand.seeds import stream, to_ms
 from sandbox.brand.shipping import Label
 from sandbox.brand.shippo import (
@@ -38,7 +38,6 @@ from sandbox.brand.truth import OrderTruth, Truth, order_truth
 
 JSON = dict[str, Any]
 SCALES = {"demo": 6_000, "bench": 250_000}
-FIRST_ORDER_NUMBER = 1001
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ class Brand:
 
     def _index_of_number(self, number: str) -> int | None:
         """Return the index of the order numbered `number`, or None."""
-        index = int(number) - FIRST_ORDER_NUMBER if number.isdigit() else -1
+        index = int(number) - FIRST_NUMBER if number.isdigit() else -1
         return index if 0 <= index < self.total else None
 
     def orders_page(
@@ -273,11 +272,12 @@ class Brand:
         rng = stream(self.seed, "edits", self._edit_rounds)
         self._edit_rounds += 1
         edited: list[str] = []
-        for index in rng.sample(range(self.total), self.total):
-            if len(edited) == count:
-                break
-            changed = _edited(self.plan(index), at_ms)
-            if changed is not None and index not in self._edits:
+        tried: set[int] = set(self._edits)
+        while len(edited) < count and len(tried) < self.total:
+            index = rng.randrange(self.total)
+            changed = None if index in tried else _edited(self.plan(index), at_ms)
+            tried.add(index)
+            if changed is not None:
                 self._apply(changed)
                 edited.append(order_id(self.seed, index, changed.created_ms))
         return edited

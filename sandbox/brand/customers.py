@@ -91,7 +91,7 @@ def customer_build(*, seed: int, index: int) -> Customer:
     city = home.city
     address = Address(
         first, last, street, unit, city.name, city.state, city.country, home.postal_code,
-        _phone(rng),
+        _phone(rng, city.country),
     )  # fmt: skip
     return Customer(index, customer_id, email, address)
 
@@ -105,6 +105,13 @@ def _postal_char(rng: random.Random, template: str) -> str:
     return template
 
 
-def _phone(rng: random.Random) -> str:
-    """Return a phone number in the range reserved for fiction (555-0100 to 555-0199)."""
-    return f"+1 {rng.randrange(201, 990)}-555-01{rng.randrange(100):02d}"
+def _phone(rng: random.Random, country: str) -> str:
+    """Return a phone number from the ranges each country reserves for fiction."""
+    n = rng.randrange(1000)
+    if country == "GB":
+        return f"+44 20 7946 0{n:03d}"
+    if country == "AU":
+        return f"+61 2 5550 {n:04d}"
+    if country == "DE":
+        return f"+49 30 23125 {n:03d}"
+    return f"+1 {rng.randrange(201, 990)}-555-01{n % 100:02d}"

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from sandbox.brand.calendar import Calendar
 from sandbox.brand.catalog import Catalog, Variant
-from sandbox.brand.customers import Customer, customer_build, customer_home
+from sandbox.brand.customers import customer_home
 from sandbox.brand.seeds import DAY_MS, HOUR_MS, MINUTE_MS, from_ms, hex_id, stream, unit
 from sandbox.brand.shipping import Parcel, ShippoPlan, shipping_plan
 
@@ -142,11 +142,6 @@ def shippo_of(plan: OrderPlan) -> ShippoPlan:
     if plan.shippo is None:
         raise ValueError(f"order {plan.number} never went through shipping")
     return plan.shippo
-
-
-def customer_for(ctx: Context, plan: OrderPlan) -> Customer:
-    """Return the customer behind `plan`."""
-    return customer_build(seed=ctx.seed, index=plan.customer)
 
 
 class _Lifecycle(NamedTuple):

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sandbox.brand.truth import FLAGS
+
 
 def _minor(money: dict[str, Any]) -> int:
     return int(Decimal(money["value"]) * 100)
@@ -144,3 +146,8 @@ def test_the_number_format_in_shippo_is_recorded(demo_brand, all_shippo_orders):
             assert shippo_order["order_number"].startswith("SQ-")
         if judged.number_format == "zero_padded":
             assert shippo_order["order_number"].startswith("0")
+
+
+def test_breakages_use_only_the_reconciliation_vocabulary(demo_brand):
+    used = {flag for flags in demo_brand.truth.breakages.values() for flag in flags}
+    assert used == set(FLAGS)
