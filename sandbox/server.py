@@ -29,6 +29,7 @@ class SandboxOptions:
 
     scale: str = "demo"
     seed: int = 1
+    orders: int | None = None  # None: the scale's order count; tests pass a smaller brand
 
 
 @dataclass(frozen=True)
