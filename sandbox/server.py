@@ -86,6 +86,10 @@ class Platform:
         response: Response = handler(request, mount_url, **values)
         return response
 
+    def control(self, request: Request, action: str) -> Response:
+        """Answer a platform's own /_sandbox/<name>/<action> test hook; none by default."""
+        raise NotFound()
+
     def record_write(self, request: Request, route: str) -> None:
         """Remember a write so tests can check what the app sent."""
         body = request.get_data(as_text=True)
@@ -129,7 +133,7 @@ class Sandbox:
             return json_response({"cleared": True})
         if action == "writes" and request.method == "GET":
             return json_response({"writes": [w.__dict__ for w in platform.writes]})
-        raise NotFound()
+        return platform.control(request, action)
 
 
 def _arm_fault(platform: Platform, request: Request) -> Response:
