@@ -13,7 +13,7 @@ kept, plus an overlay of edited orders.
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, partial
 from heapq import merge
 from itertools import islice
@@ -26,8 +26,10 @@ from sandbox.brand.orders import FIRST_NUMBER, Context, OrderPlan, order_id, ord
 from sandbox.brand.seeds import stream, to_ms
 from sandbox.brand.shipping import Label
 from sandbox.brand.shippo import (
+    SHIPMENT_LEAD_MS,
     parse_id,
     parse_tracking,
+    shipment_json,
     shippo_order_json,
     track_json,
     tracking_number,
@@ -201,19 +203,46 @@ class Brand:
 
     def _transaction_by_key(self, key: int) -> JSON:
         """Render the label behind an index key."""
+        return self._by_label_key(key, transaction_json)
+
+    def _by_label_key(self, key: int, render: Any) -> JSON:
+        """Render the label behind an index key with `render(ctx, plan, label)`."""
         index, k = key >> 2 & ((1 << ORDER_BITS) - 1), key & 3
         plan = self.plan(index)
-        return transaction_json(self.ctx, plan, _label(plan, k))
+        rendered: JSON = render(self.ctx, plan, _label(plan, k))
+        return rendered
 
-    def transaction(self, object_id: str) -> JSON | None:
-        """Return the Shippo Transaction with `object_id`, or None."""
+    def _label_of(self, object_id: str) -> tuple[OrderPlan, Label] | None:
+        """Return the order and label an id ending in index and position points at, or None."""
         tail = parse_id(object_id, 8)
         if tail is None or tail >> 8 >= self.total:
             return None
         plan, k = self.plan(tail >> 8), tail & 0xFF
         labels = plan.shippo.labels if plan.shippo else ()
         found = [lb for lb in labels if lb.k == k]
-        tx = transaction_json(self.ctx, plan, found[0]) if found else None
+        return (plan, found[0]) if found else None
+
+    def shipments_page(
+        self, *, page: int = 1, results: int = 25, created_gte: datetime | None = None
+    ) -> ShippoPage:
+        """Return Shippo shipments (one per label), newest first, optionally created since."""
+        # A shipment precedes its label by a fixed lead, so the label index orders both.
+        since = (
+            None if created_gte is None else created_gte + timedelta(milliseconds=SHIPMENT_LEAD_MS)
+        )
+        chosen, count = self._newest_first(self._index.labels, since, LABEL_BITS, page, results)
+        return ShippoPage([self._by_label_key(k, shipment_json) for k in chosen], count)
+
+    def shipment(self, object_id: str) -> JSON | None:
+        """Return the Shippo Shipment with `object_id`, or None."""
+        found = self._label_of(object_id)
+        shipment = shipment_json(self.ctx, *found) if found else None
+        return shipment if shipment is not None and shipment["object_id"] == object_id else None
+
+    def transaction(self, object_id: str) -> JSON | None:
+        """Return the Shippo Transaction with `object_id`, or None."""
+        found = self._label_of(object_id)
+        tx = transaction_json(self.ctx, *found) if found else None
         return tx if tx is not None and tx["object_id"] == object_id else None
 
     def shippo_orders_page(

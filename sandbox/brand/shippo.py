@@ -1,4 +1,8 @@
-"""Render shipping plans as Shippo API JSON: Transactions (labels), Orders and Tracks.
+"""Render shipping plans as Shippo API JSON: Shipments, Transactions (labels), Orders, Tracks.
+
+Each label was bought from a shipment created a few minutes before it (SHIPMENT_LEAD_MS), so
+shipments sort exactly like labels; the shipment offers every service of the label's carrier
+and the label's rate is one of those rates.
 
 Ids and tracking numbers carry the order index and label position in their last digits, so a
 lookup by id regenerates one order instead of searching an index.
@@ -8,7 +12,7 @@ from typing import Any
 
 from sandbox.brand.customers import customer_build
 from sandbox.brand.orders import Context, OrderPlan, shippo_of
-from sandbox.brand.seeds import hex_id, iso_ms, money
+from sandbox.brand.seeds import MINUTE_MS, hex_id, iso_ms, money
 from sandbox.brand.shipping import SERVICES, Label, ShippoPlan
 from sandbox.brand.squarespace import TRACKING_URLS
 
@@ -18,11 +22,17 @@ FROM_ADDRESS = {"name": "Flux Engineering", "company": "Flux Engineering LLC",
                 "street1": "400 Foundry St", "street2": "", "city": "Austin", "state": "TX",
                 "zip": "78702", "country": "US", "phone": "+1 512-555-0142",
                 "email": OWNER, "is_residential": False}  # fmt: skip
+SHIPMENT_LEAD_MS = 3 * MINUTE_MS  # a shipment is created this long before its label
 
 
 def transaction_id(seed: int, index: int, k: int) -> str:
     """Return a label's 32-hex object id: a seeded part, the order index, the label position."""
     return f"{hex_id(seed, 24, 'transaction', index, k)}{index:06x}{k:02x}"
+
+
+def shipment_id(seed: int, index: int, k: int) -> str:
+    """Return the 32-hex id of the shipment label `k` was bought from."""
+    return f"{hex_id(seed, 24, 'shipment', index, k)}{index:06x}{k:02x}"
 
 
 def shippo_order_id(seed: int, index: int) -> str:
@@ -83,20 +93,66 @@ def transaction_json(ctx: Context, plan: OrderPlan, label: Label) -> JSON:
     }
 
 
-def _rate_json(ctx: Context, plan: OrderPlan, label: Label) -> JSON:
-    """Return the expanded rate the label was bought at: carrier, service and cost."""
-    name, token = SERVICES[label.carrier][label.service]
+def _rate_json(ctx: Context, plan: OrderPlan, label: Label, service: int | None = None) -> JSON:
+    """Return a rate of the label's shipment (default: the one bought): carrier, service, cost."""
+    service = label.service if service is None else service
+    name, token = SERVICES[label.carrier][service]
+    cost = label.cost if service == label.service else _other_cost(label)
+    bought = service == label.service
     return {
-        "object_id": hex_id(ctx.seed, 32, "rate", plan.index, label.k),
-        "amount": money(label.cost),
+        "object_id": hex_id(
+            ctx.seed, 32, "rate", plan.index, label.k, *(() if bought else (service,))
+        ),
+        "shipment": shipment_id(ctx.seed, plan.index, label.k),
+        "amount": money(cost),
         "currency": "USD",
-        "amount_local": money(label.cost),
+        "amount_local": money(cost),
         "currency_local": "USD",
         "provider": label.carrier.upper() if label.carrier != "fedex" else "FedEx",
         "servicelevel_name": name,
         "servicelevel_token": token,
         "carrier_account": hex_id(ctx.seed, 32, "carrier-account", label.carrier),
     }
+
+
+def _other_cost(label: Label) -> int:
+    """Return the price of the service not bought: faster costs 1.8 times the ground rate."""
+    return int(label.cost / 1.8) if label.service else int(label.cost * 1.8)
+
+
+def shipment_json(ctx: Context, plan: OrderPlan, label: Label) -> JSON:
+    """Return the Shippo Shipment label `label` was bought from, with every rate it offered."""
+    shippo = shippo_of(plan)
+    created = iso_ms(label.created_ms - SHIPMENT_LEAD_MS)
+    services = range(len(SERVICES[label.carrier]))
+    return {
+        "object_id": shipment_id(ctx.seed, plan.index, label.k),
+        "object_owner": OWNER,
+        "status": "SUCCESS",
+        "object_created": created,
+        "object_updated": created,
+        "shipment_date": created,
+        "address_from": FROM_ADDRESS,
+        "address_to": _to_address(ctx, plan, shippo),
+        "address_return": FROM_ADDRESS,
+        "parcels": [_parcel_json(ctx, plan, label)],
+        "metadata": shippo.metadata,
+        "rates": [_rate_json(ctx, plan, label, service) for service in services],
+        "carrier_accounts": [],
+        "extra": {},
+        "messages": [],
+        "test": False,
+    }
+
+
+def _parcel_json(ctx: Context, plan: OrderPlan, label: Label) -> JSON:
+    """Return the one parcel of a shipment, weighed from the order's physical lines."""
+    ounces = sum(_line_weight(ctx, plan, n) for n in range(len(plan.lines)))
+    return {
+        "object_id": hex_id(ctx.seed, 32, "parcel", plan.index, label.k),
+        "length": "10", "width": "8", "height": "4", "distance_unit": "in",
+        "weight": f"{ounces:.2f}", "mass_unit": "oz",
+    }  # fmt: skip
 
 
 def shippo_order_json(ctx: Context, plan: OrderPlan) -> JSON:
