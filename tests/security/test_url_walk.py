@@ -25,6 +25,8 @@ PUBLIC = {
     "privacy:deletion",
     "privacy:deletion_status",
     "privacy:meta_callback",
+    # Each platform's OAuth redirect back to us (it checks its own signed state).
+    "oauth:callback",
     # Staff SSO: the button's target and the identity provider's callback.
     "openid_connect_login",
     "openid_connect_callback",
