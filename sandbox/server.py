@@ -163,6 +163,10 @@ def build_sandbox(
 ) -> Sandbox:
     """Build the sandbox with every platform mounted."""
     from sandbox.platforms.oidc import OidcProvider
+    from sandbox.platforms.shippo import ShippoPlatform
+    from sandbox.platforms.squarespace import Squarespace
 
     options = options or SandboxOptions()
-    return Sandbox([OidcProvider(options, oidc_client)])
+    return Sandbox(
+        [OidcProvider(options, oidc_client), Squarespace(options), ShippoPlatform(options)]
+    )
