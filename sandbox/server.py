@@ -164,7 +164,6 @@ def build_sandbox(
     """Build the sandbox with every platform mounted."""
     from sandbox.platforms.oidc import OidcProvider
     from sandbox.platforms.shippo import ShippoPlatform
-    from sandbox.platforms.shippo import ShippoPlatform
     from sandbox.platforms.squarespace import Squarespace
 
     options = options or SandboxOptions()
