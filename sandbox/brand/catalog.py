@@ -7,10 +7,9 @@ through `slug` and `keywords`), so it stays small, fixed and independent of the 
 import random
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate
 from typing import NamedTuple
 
-from sandbox.brand.seeds import hex_id, stream, uuid_id
+from sandbox.brand.seeds import Weighted, hex_id, stream, uuid_id
 
 IMAGE_BASE = "https://images.squarespace-cdn.com/content/v1/flux-engineering"
 
@@ -387,13 +386,14 @@ class Catalog:
     variants: tuple[Variant, ...]
 
     @cached_property
-    def sales_weights(self) -> dict[bool, tuple[tuple[Product, ...], tuple[int, ...]]]:
-        """Return, for digital and physical goods, the products and their cumulative weights."""
-        table = {}
-        for digital in (False, True):
-            products = tuple(p for p in self.products if p.is_digital == digital)
-            table[digital] = (products, tuple(accumulate(p.popularity for p in products)))
-        return table
+    def sales_weights(self) -> dict[bool, Weighted[Product]]:
+        """Return, for physical (False) and digital (True) goods, products weighted by sales."""
+        return {
+            digital: Weighted(
+                tuple((p, p.popularity) for p in self.products if p.is_digital == digital)
+            )
+            for digital in (False, True)
+        }
 
     def product_of(self, variant: Variant) -> Product:
         """Return the product `variant` belongs to."""

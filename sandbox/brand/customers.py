@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sandbox.brand import places
-from sandbox.brand.seeds import hex_id, stream
+from sandbox.brand.seeds import Weighted, hex_id, stream
 
-_COUNTRIES = tuple(code for code, _ in places.COUNTRY_WEIGHTS)
-_COUNTRY_WEIGHTS = tuple(weight for _, weight in places.COUNTRY_WEIGHTS)
+_COUNTRIES = Weighted(places.COUNTRY_WEIGHTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,7 @@ class Home(NamedTuple):
 def customer_home(*, seed: int, index: int) -> Home:
     """Return where customer `index` lives, without drawing the rest of them."""
     rng = stream(seed, "home", index)
-    country = rng.choices(_COUNTRIES, _COUNTRY_WEIGHTS)[0]
+    country = _COUNTRIES.pick(rng.random())
     city = rng.choice(places.US_CITIES if country == "US" else places.FOREIGN_CITIES[country])
     return Home(city, "".join(_postal_char(rng, c) for c in city.postal))
 

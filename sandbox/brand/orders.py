@@ -11,7 +11,7 @@ from typing import NamedTuple
 from sandbox.brand.calendar import Calendar
 from sandbox.brand.catalog import Catalog, Variant
 from sandbox.brand.customers import customer_home
-from sandbox.brand.seeds import DAY_MS, HOUR_MS, MINUTE_MS, from_ms, hex_id, stream, unit
+from sandbox.brand.seeds import DAY_MS, HOUR_MS, MINUTE_MS, Weighted, from_ms, hex_id, stream, unit
 from sandbox.brand.shipping import Parcel, ShippoPlan, shipping_plan
 
 FIRST_NUMBER = 1001
@@ -22,7 +22,8 @@ DIGITAL_ONLY_SHARE = 0.04
 CANCEL_SHARE = 0.025
 FULL_REFUND_SHARE = 0.015
 PARTIAL_REFUND_SHARE = 0.03
-_LINE_COUNTS = ((1, 62), (2, 25), (3, 9), (4, 4))
+_LINE_COUNTS = Weighted(((1, 62), (2, 25), (3, 9), (4, 4)))
+_QUANTITIES = Weighted(((1, 85), (2, 12), (3, 3)))
 _PROMOS = (("WELCOME10", 10), ("MAKER15", 15), ("GEARUP10", 10))
 _HOLIDAY_PROMO = ("HOLIDAY15", 15)
 _TAX_PERMILLE = {"TX": 83, "WA": 101, "CA": 85, "NY": 89, "IL": 103, "MA": 63, "OR": 0}
@@ -77,16 +78,12 @@ class OrderPlan:
     refunded_ms: int | None
     shippo: ShippoPlan | None  # None: the order never needs a parcel, or was cancelled first
     modified_ms: int
+    physical: bool  # any line ships
 
     @property
     def number(self) -> str:
         """Return the Squarespace order number (a string, as the API gives it)."""
         return str(FIRST_NUMBER + self.index)
-
-    @property
-    def physical(self) -> bool:
-        """Return whether any line ships."""
-        return any(not line.digital for line in self.lines)
 
     @property
     def payment_state(self) -> str:
@@ -174,14 +171,14 @@ def order_plan(ctx: Context, index: int) -> OrderPlan:
     return OrderPlan(
         index, created_ms, customer, returning, home.postal_code,
         "pos" if is_pos(ctx.seed, index) else "web", testmode, lines, money, "USD", *life,
-        max(ms for ms in events if ms is not None),
+        max(ms for ms in events if ms is not None), physical,
     )  # fmt: skip
 
 
 def _lines(ctx: Context, rng: random.Random) -> tuple[Line, ...]:
     """Draw the order lines: a physical product first, unless the order is digital only."""
     digital_only = rng.random() < DIGITAL_ONLY_SHARE
-    count = rng.choices([c for c, _ in _LINE_COUNTS], [w for _, w in _LINE_COUNTS])[0]
+    count = _LINE_COUNTS.pick(rng.random())
     count = min(count, 2) if digital_only else count
     picks: list[Variant] = []
     for n in range(count):
@@ -194,15 +191,14 @@ def _lines(ctx: Context, rng: random.Random) -> tuple[Line, ...]:
 
 def _pick_variant(catalog: Catalog, rng: random.Random, *, digital: bool) -> Variant:
     """Pick a variant, products weighted by popularity."""
-    products, weights = catalog.sales_weights[digital]
-    product = rng.choices(products, cum_weights=weights)[0]
+    product = catalog.sales_weights[digital].pick(rng.random())
     return rng.choice(product.variants)
 
 
 def _line(rng: random.Random, variant: Variant, catalog: Catalog) -> Line:
     """Return one line for `variant`; digital goods sell one at a time."""
     digital = catalog.product_of(variant).is_digital
-    quantity = 1 if digital else rng.choices((1, 2, 3), (85, 12, 3))[0]
+    quantity = 1 if digital else _QUANTITIES.pick(rng.random())
     return Line(variant.index, quantity, variant.price, digital)
 
 

@@ -6,9 +6,13 @@ rebuilt alone (order 41,002 without orders 0..41,001) and the same seed gives th
 
 import hashlib
 import random
+from bisect import bisect_right
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import accumulate
+from typing import Generic, TypeVar
 
+T = TypeVar("T")
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
@@ -17,6 +21,18 @@ MINUTE_MS = 60_000
 def stream(seed: int, *parts: object) -> random.Random:
     """Return a private random stream named by `seed` and `parts`."""
     return random.Random(":".join(str(p) for p in (seed, *parts)))
+
+
+class Weighted(Generic[T]):
+    """A fixed table of weighted values, picked with one uniform draw."""
+
+    def __init__(self, pairs: tuple[tuple[T, int], ...]) -> None:
+        self.values = tuple(value for value, _ in pairs)
+        self.ends = tuple(accumulate(weight for _, weight in pairs))
+
+    def pick(self, draw: float) -> T:
+        """Return the value a uniform `draw` in [0, 1) lands on."""
+        return self.values[bisect_right(self.ends, draw * self.ends[-1])]
 
 
 def digest(seed: int, *parts: object) -> bytes:

@@ -7,9 +7,9 @@ fulfilled. Each step can go missing or go wrong, at rates the tests check.
 """
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sandbox.brand.seeds import DAY_MS, HOUR_MS, MINUTE_MS
+from sandbox.brand.seeds import DAY_MS, HOUR_MS, MINUTE_MS, Weighted
 
 STALE_AFTER_MS = 7 * DAY_MS  # a label still PRE_TRANSIT this long after its last event is stale
 
@@ -29,9 +29,10 @@ NUMBER_FORMATS = (
     ("hash", "#{n}", 30), ("order_hash", "Order #{n}", 20), ("order_word", "order {n}", 10),
     ("sq_prefix", "SQ-{n}", 10), ("zero_padded", "0{n}", 10), ("bare", "{n}", 20),
 )  # fmt: skip
+_FORMATS = Weighted(tuple(((name, template), weight) for name, template, weight in NUMBER_FORMATS))
 _DECORATIONS = ("{t} - gift wrap", "QB sync: {t}", "{t} (Flux Engineering)", "reship {t}")
-_CARRIERS_US = (("usps", 70), ("ups", 20), ("fedex", 10))
-_CARRIERS_INTL = (("usps", 60), ("ups", 25), ("fedex", 15))
+_CARRIERS_US = Weighted((("usps", 70), ("ups", 20), ("fedex", 10)))
+_CARRIERS_INTL = Weighted((("usps", 60), ("ups", 25), ("fedex", 15)))
 SERVICES = {
     "usps": (
         ("USPS Ground Advantage", "usps_ground_advantage"),
@@ -98,29 +99,26 @@ def shipping_plan(rng: random.Random, parcel: Parcel) -> ShippoPlan:
     """Draw how `parcel` went through Shippo, as it stands at the anchor."""
     fmt, number, metadata = _number_text(rng, parcel.number)
     relay = rng.random()
-    relayed_ms = parcel.created_ms + rng.randrange(HOUR_MS // 2, 12 * HOUR_MS)
-    if relay < NEVER_RELAYED or relayed_ms > parcel.anchor_ms:
-        return _unlabelled(rng, parcel, None, fmt, number, metadata)
-    if relay < NEVER_RELAYED + NO_LABEL:
-        return _unlabelled(rng, parcel, relayed_ms, fmt, number, metadata)
-    labels, multiple = _labels(rng, parcel, relayed_ms)
-    multiple = multiple if len([lb for lb in labels if lb.valid]) > 1 else None
-    postal = _typo(rng, parcel.postal_code) if rng.random() < ZIP_TYPO else parcel.postal_code
-    plan = ShippoPlan(relayed_ms, fmt, number, metadata, postal, labels, multiple, None)
-    return _with_fulfilment(rng, parcel, plan)
+    relayed_ms: int | None = parcel.created_ms + rng.randrange(HOUR_MS // 2, 12 * HOUR_MS)
+    labels: tuple[Label, ...] = ()
+    multiple, postal = None, parcel.postal_code
+    if relay < NEVER_RELAYED or (relayed_ms or 0) > parcel.anchor_ms:
+        relayed_ms = None
+    elif relay >= NEVER_RELAYED + NO_LABEL:
+        labels, multiple = _labels(rng, parcel, relayed_ms or 0)
+        postal = _typo(rng, postal) if rng.random() < ZIP_TYPO else postal
+    valid = tuple(lb for lb in labels if lb.valid)
+    multiple = multiple if len(valid) > 1 else None
+    fulfilled = _fulfilled_ms(rng, parcel, valid)
+    return ShippoPlan(relayed_ms, fmt, number, metadata, postal, labels, multiple, fulfilled)
 
 
-def _unlabelled(
-    rng: random.Random, parcel: Parcel, relayed_ms: int | None, fmt: str, number: str, meta: str
-) -> ShippoPlan:
-    """Return a plan with no label; sometimes the order was marked fulfilled by hand anyway."""
-    plan = ShippoPlan(relayed_ms, fmt, number, meta, parcel.postal_code, (), None, None)
-    return _with_fulfilment(rng, parcel, plan)
+def _fulfilled_ms(rng: random.Random, parcel: Parcel, valid: tuple[Label, ...]) -> int | None:
+    """Return when Squarespace marked the order fulfilled, if it has by the anchor.
 
-
-def _with_fulfilment(rng: random.Random, parcel: Parcel, plan: ShippoPlan) -> ShippoPlan:
-    """Decide when Squarespace marked the order fulfilled, if it has by the anchor."""
-    valid = plan.valid_labels
+    With a good label, Shippo marks it minutes later (unless nobody synced it); without one,
+    someone sometimes marks it by hand anyway.
+    """
     draw = rng.random()
     if valid:
         at = valid[0].created_ms + rng.randrange(5 * MINUTE_MS, 3 * HOUR_MS)
@@ -128,13 +126,12 @@ def _with_fulfilment(rng: random.Random, parcel: Parcel, plan: ShippoPlan) -> Sh
     else:
         at = parcel.created_ms + rng.randrange(DAY_MS, 4 * DAY_MS)
         happened = draw < FULFILLED_WITHOUT_LABEL
-    fulfilled = at if happened and at <= parcel.anchor_ms else None
-    return replace(plan, fulfill_ms=fulfilled)
+    return at if happened and at <= parcel.anchor_ms else None
 
 
 def _number_text(rng: random.Random, number: int) -> tuple[str, str, str]:
     """Pick how the order number is written in Shippo: (format name, order_number, metadata)."""
-    name, template, _ = rng.choices(NUMBER_FORMATS, [w for *_, w in NUMBER_FORMATS])[0]
+    name, template = _FORMATS.pick(rng.random())
     text = template.format(n=number)
     decorated = rng.choice(_DECORATIONS).format(t=text) if rng.random() < 0.15 else text
     return name, text, decorated
@@ -175,8 +172,7 @@ def _label_delay(rng: random.Random) -> int:
 
 def _carrier(rng: random.Random, domestic: bool) -> str:
     """Pick a carrier token; USPS carries most parcels."""
-    table = _CARRIERS_US if domestic else _CARRIERS_INTL
-    return rng.choices([c for c, _ in table], [w for _, w in table])[0]
+    return (_CARRIERS_US if domestic else _CARRIERS_INTL).pick(rng.random())
 
 
 def _bought(
