@@ -16,7 +16,7 @@ write a page of parsed records). The engine owns everything else, the same for e
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
@@ -31,6 +31,7 @@ from integrations.models import (
     SyncState,
     SyncStatus,
 )
+from integrations.sync.liveness import stream_lock
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,14 @@ def sync_stream_run(
     *, connection: Connection, stream: Stream, full: bool = False, trigger: str = "schedule"
 ) -> SyncRun:
     """Run `stream` for `connection` to the end and return its finished SyncRun."""
-    run = _claim(connection, stream.name, full=full, trigger=trigger)
+    with stream_lock(connection.pk, stream.name) as owned:
+        if owned is False:
+            raise SyncAlreadyRunning(f"{connection} {stream.name} is already syncing")
+        run = _claim(connection, stream.name, full=full, trigger=trigger, owned=owned)
+        return _run(run, connection, stream, full=full)
+
+
+def _run(run: SyncRun, connection: Connection, stream: Stream, *, full: bool) -> SyncRun:
     try:
         _consume(run, connection, stream, full=full)
     except SyncStopped:
@@ -105,8 +113,11 @@ def sync_stream_run(
     return _finish(run, SyncStatus.SUCCEEDED)
 
 
-def _claim(connection: Connection, stream_name: str, *, full: bool, trigger: str) -> SyncRun:
-    _abandon_stale_runs(connection, stream_name)
+def _claim(
+    connection: Connection, stream_name: str, *, full: bool, trigger: str, owned: bool | None
+) -> SyncRun:
+    # Owning the lock proves every "running" row of this stream lost its worker.
+    _abandon_dead_runs(connection, stream_name, heartbeat_before=None if owned else _stale_cutoff())
     bookmark = "" if full else _bookmark(connection, stream_name)
     try:
         with transaction.atomic():
@@ -121,14 +132,19 @@ def _claim(connection: Connection, stream_name: str, *, full: bool, trigger: str
         raise SyncAlreadyRunning(f"{connection} {stream_name} is already syncing") from exc
 
 
-def _abandon_stale_runs(connection: Connection, stream_name: str) -> None:
-    cutoff = timezone.now() - STALE_AFTER
-    SyncRun.objects.filter(
-        connection=connection,
-        stream=stream_name,
-        status=SyncStatus.RUNNING,
-        heartbeat_at__lt=cutoff,
-    ).update(
+def _stale_cutoff() -> datetime:
+    return timezone.now() - STALE_AFTER
+
+
+def _abandon_dead_runs(
+    connection: Connection, stream_name: str, *, heartbeat_before: datetime | None
+) -> None:
+    dead = SyncRun.objects.filter(
+        connection=connection, stream=stream_name, status=SyncStatus.RUNNING
+    )
+    if heartbeat_before is not None:
+        dead = dead.filter(heartbeat_at__lt=heartbeat_before)
+    dead.update(
         status=SyncStatus.FAILED,
         finished_at=timezone.now(),
         error="abandoned: the worker stopped answering",

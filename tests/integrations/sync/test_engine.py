@@ -1,11 +1,14 @@
 """The sync engine: one run per stream, per-page commits with bookmarks, clean failures."""
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.db import IntegrityError, transaction
+from django.db import connection as db
 from django.utils import timezone
 
 from integrations.http import AuthError, TransientError
@@ -18,6 +21,7 @@ from integrations.models import (
     SyncStatus,
 )
 from integrations.sync.engine import Page, SyncAlreadyRunning, WriteCounts, sync_stream_run
+from integrations.sync.liveness import _lock_keys
 from integrations.sync.upsert import upsert_changed
 
 pytestmark = pytest.mark.django_db
@@ -140,10 +144,42 @@ def test_disconnecting_stops_a_run_at_its_next_page(connection):
     assert InventoryLevel.objects.count() == 3
 
 
-def test_a_second_concurrent_run_of_the_same_stream_is_refused(connection):
+@contextmanager
+def live_run_elsewhere(connection_id: int, stream_name: str, on_postgres: bool):
+    """Hold the stream the way a live worker does: through another database session."""
+    if not on_postgres:
+        yield
+        return
+    settings = db.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", _lock_keys(connection_id, stream_name))
+        yield
+
+
+def test_a_second_concurrent_run_of_the_same_stream_is_refused(connection, on_postgres):
     SyncRun.objects.create(connection=connection, stream="inventory")
-    with pytest.raises(SyncAlreadyRunning):
+    with (
+        live_run_elsewhere(connection.pk, "inventory", on_postgres),
+        pytest.raises(SyncAlreadyRunning),
+    ):
         sync_stream_run(connection=connection, stream=ListStream(items(2)))
+    assert SyncRun.objects.filter(status="running").count() == 1
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_killed_workers_run_is_replaced_at_once(connection):
+    killed = SyncRun.objects.create(connection=connection, stream="inventory")  # fresh heartbeat
+    run = sync_stream_run(connection=connection, stream=ListStream(items(2)))
+    assert run.status == SyncStatus.SUCCEEDED
+    killed.refresh_from_db()
+    assert killed.status == SyncStatus.FAILED
 
 
 def test_the_database_itself_refuses_two_running_runs(connection):
