@@ -5,3 +5,9 @@ class SquarespaceConfig(AppConfig):
     name = "integrations.squarespace"
     label = "squarespace"
     verbose_name = "Squarespace"
+
+    def ready(self) -> None:
+        from integrations.providers import registry
+        from integrations.squarespace.adapter import SquarespaceAdapter
+
+        registry.register(SquarespaceAdapter())

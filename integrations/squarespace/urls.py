@@ -1,7 +1,11 @@
 """Public webhook endpoints of Squarespace, mounted at /webhooks/squarespace/."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from integrations.squarespace import views
 
 app_name = "squarespace_webhooks"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.notify, name="notify"),
+]
