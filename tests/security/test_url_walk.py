@@ -27,6 +27,8 @@ PUBLIC = {
     "privacy:meta_callback",
     # Each platform's OAuth redirect back to us (it checks its own signed state).
     "oauth:callback",
+    # Platform webhooks: each checks its own signature or token.
+    "squarespace_webhooks:notify",
     # Staff SSO: the button's target and the identity provider's callback.
     "openid_connect_login",
     "openid_connect_callback",
