@@ -29,6 +29,7 @@ PUBLIC = {
     "oauth:callback",
     # Platform webhooks: each checks its own signature or token.
     "squarespace_webhooks:notify",
+    "shippo_webhooks:track_updated",
     # Staff SSO: the button's target and the identity provider's callback.
     "openid_connect_login",
     "openid_connect_callback",
