@@ -1,5 +1,13 @@
 """The integrations core's models: what every consumer reads, with no per-provider code."""
 
+from integrations.models.ads import (
+    AdAccount,
+    AdPlatform,
+    AdSet,
+    Campaign,
+    CampaignDay,
+    SearchTermDay,
+)
 from integrations.models.commerce import InventoryChange, InventoryLevel, Order, OrderLine
 from integrations.models.connections import (
     Connection,
@@ -11,9 +19,16 @@ from integrations.models.connections import (
     WebhookDelivery,
 )
 from integrations.models.credentials import Credential
+from integrations.models.search import SearchDay, SearchProperty
 from integrations.models.shipping import Label, Rate, Shipment, ShippoOrder
+from integrations.models.social import SocialChannel, SocialPost
 
 __all__ = [
+    "AdAccount",
+    "AdPlatform",
+    "AdSet",
+    "Campaign",
+    "CampaignDay",
     "Connection",
     "ConnectionStatus",
     "Credential",
@@ -24,8 +39,13 @@ __all__ = [
     "OrderLine",
     "Provider",
     "Rate",
+    "SearchDay",
+    "SearchProperty",
+    "SearchTermDay",
     "Shipment",
     "ShippoOrder",
+    "SocialChannel",
+    "SocialPost",
     "SyncRun",
     "SyncState",
     "SyncStatus",

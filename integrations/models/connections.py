@@ -42,6 +42,8 @@ class Connection(models.Model):
         Credential, null=True, blank=True, on_delete=models.SET_NULL, related_name="connection"
     )
     token_expires_at = models.DateTimeField(null=True, blank=True)
+    # Non-secret choices made while connecting (the Page, the Instagram account, the property).
+    options = models.JSONField(default=dict, blank=True)
     connected_at = models.DateTimeField(auto_now_add=True)
     connected_by_label = models.CharField(max_length=150, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
