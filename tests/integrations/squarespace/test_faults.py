@@ -9,7 +9,7 @@ from integrations.models import Connection, ConnectionStatus, Order, SyncRun
 from sandbox.platforms.squarespace import LIST_FAULTS, SquarespaceApp
 from tests.integrations.squarespace.conftest import Site
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def sync_orders(connection: Connection) -> SyncRun:

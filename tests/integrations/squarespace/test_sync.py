@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from integrations.models import Connection, InventoryChange, InventoryLevel, Order, OrderLine
 from tests.integrations.squarespace.conftest import Site
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def sync(*extra: str) -> dict[str, dict[str, Any]]:
