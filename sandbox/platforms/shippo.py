@@ -35,6 +35,7 @@ TRACKING_STATUSES = ("PRE_TRANSIT", "TRANSIT", "DELIVERED", "RETURNED", "FAILURE
 LIST_ROUTES = ("shipments", "transactions", "orders")
 ONE_ROUTES = ("shipment", "transaction", "order", "track", "track_register")
 FAULTS = (
+    "none",  # answers normally: armed first, it moves the next fault to a later request
     "rate_limited",  # 429 with Retry-After
     "rate_limited_reset",  # 429 with only X-RateLimit-Reset, as some integrators report
     "server_error",  # 500
@@ -42,7 +43,7 @@ FAULTS = (
     "slow",  # answers after `slow_seconds`, past the client's read timeout
     "malformed",  # 200 with a body that is not JSON
     "truncated",  # the connection drops halfway through the body
-    "duplicate",  # a list page repeats the last record of the page before it
+    "duplicate",  # from this page on, the listing shifts down one, as after an insert at the top
     "expired_token",  # 401 once, as if the token had been revoked
 )
 
@@ -81,6 +82,7 @@ class ShippoPlatform(Platform):
         self._brand: Brand | None = None
         self._brand_lock = threading.Lock()
         self._tracking: dict[tuple[str, str], TrackingUpdate] = {}
+        self._shifted: set[str] = set()  # listings an emulated insert has pushed down
 
     @property
     def brand(self) -> Brand:
@@ -163,8 +165,7 @@ class ShippoPlatform(Platform):
         if isinstance(query, Response):
             return query
         page, results, since = query
-        # A duplicate fault shifts the window back one record, as an insert at the top would.
-        shift = 1 if fault == "duplicate" and page > 1 else 0
+        shift = self._shift(route, page, fault)
         found = self._fetch(route, page, results, since, shift)
         if page > 1 and not found.results:
             return json_response({"detail": "Invalid page."}, 404)
@@ -180,8 +181,16 @@ class ShippoPlatform(Platform):
         # Pages of one record make any window expressible: fetch record by record.
         start = (page - 1) * results + 1 - shift
         picked = [fetch(start + n, 1, since) for n in range(results)]
-        count = picked[0].count if picked else 0
+        count = picked[0].count + shift if picked else 0
         return ShippoPage([r for p in picked for r in p.results], count)
+
+    def _shift(self, route: str, page: int, fault: str | None) -> int:
+        """Return how far a listing has shifted: a duplicate fault shifts it until page 1."""
+        if page == 1:
+            self._shifted.discard(route)
+        elif fault == "duplicate":
+            self._shifted.add(route)
+        return 1 if route in self._shifted else 0
 
     def _fetchers(self) -> dict[str, Callable[[int, int, datetime | None], ShippoPage]]:
         brand = self.brand
@@ -249,7 +258,7 @@ def _token_ok(header: str) -> bool:
 
 def _early_fault(fault: str | None) -> Response | None:
     """Answer a status fault without reading anything; None when the fault bends the body."""
-    if fault in (None, "slow", "duplicate", "malformed", "truncated"):
+    if fault in (None, "none", "slow", "duplicate", "malformed", "truncated"):
         return None
     if fault == "rate_limited":
         return json_response({"detail": "Request was throttled."}, 429, {"Retry-After": "1"})

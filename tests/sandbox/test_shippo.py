@@ -185,7 +185,7 @@ def test_a_slow_answer_outlasts_a_short_read_timeout(base, shippo):
         requests.get(f"{base}/transactions/", headers=AUTH, timeout=(2, 0.2))
 
 
-def test_a_duplicate_fault_repeats_the_previous_pages_last_record(base):
+def test_a_duplicate_fault_repeats_the_previous_pages_last_record_and_loses_none(base):
     first = get(f"{base}/transactions/", results=10).json()
     arm(base, "transactions", "duplicate")
     second = get(first["next"]).json()
@@ -197,3 +197,12 @@ def test_unknown_faults_are_refused_by_the_control_route(base):
     control = base.replace("/shippo", "/_sandbox/shippo/faults")
     answer = requests.post(control, json={"route": "transactions", "fault": "fire"}, timeout=5)
     assert answer.status_code == 400
+
+
+def test_after_a_duplicate_fault_the_listing_still_holds_every_record(base):
+    plain = every(base, "transactions", results=50)
+    arm(base, "transactions", "none")
+    arm(base, "transactions", "duplicate")
+    shifted = every(base, "transactions", results=50)
+    assert len(shifted) == len(plain) + 1
+    assert {tx["object_id"] for tx in shifted} == {tx["object_id"] for tx in plain}
