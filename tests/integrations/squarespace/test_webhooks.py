@@ -1,0 +1,116 @@
+"""Squarespace order notifications: applied once when signed, refused and inert otherwise."""
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from integrations.models import Connection, Order, WebhookDelivery
+from sandbox.platforms.squarespace import signature
+from tests.integrations.squarespace.conftest import Site
+
+pytestmark = pytest.mark.django_db
+URL = "/webhooks/squarespace/"
+FUZZ = settings(
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def post(body: bytes, headers: dict[str, str]) -> int:
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    extra.pop("HTTP_CONTENT_TYPE", None)
+    return Client().post(URL, data=body, content_type="application/json", **extra).status_code
+
+
+def secret_of(connection: Connection) -> str:
+    return str(connection.credential.secret.reveal()["webhook_secret"])  # type: ignore[union-attr]
+
+
+def test_the_url_is_the_one_subscribed(site: Site, oauth_connection: Connection):
+    (sub,) = site.platform.subscriptions.values()
+    assert sub.endpoint_url.endswith(reverse("squarespace_webhooks:notify")) and URL == reverse(
+        "squarespace_webhooks:notify"
+    )
+
+
+def test_a_signed_notification_fetches_and_stores_the_order_once(
+    site: Site, oauth_connection: Connection
+):
+    (order_id,) = site.platform.edit_orders(1)
+    _, body, headers = site.platform.notification(order_id, "order.update")
+    assert post(body, headers) == 200
+    stored = Order.objects.get(provider_order_id=order_id)
+    fresh = site.brand.order(order_id)
+    assert fresh is not None and stored.fulfillment_status == fresh["fulfillmentStatus"]
+    assert stored.lines.count() == len(fresh["lineItems"])
+    assert post(body, headers) == 200  # a replay: answered, and nothing changes
+    assert (Order.objects.count(), WebhookDelivery.objects.count()) == (1, 1)
+
+
+def test_a_body_signed_with_the_raw_secret_string_is_refused(
+    site: Site, oauth_connection: Connection
+):
+    _, body, headers = site.platform.notification(site.platform.edit_orders(1)[0])
+    wrong = hmac.new(secret_of(oauth_connection).encode(), body, hashlib.sha256).hexdigest()
+    assert post(body, {**headers, "Squarespace-Signature": wrong}) == 401
+    assert not Order.objects.exists()
+
+
+def test_an_oversized_body_is_refused_before_anything_else(
+    site: Site, oauth_connection: Connection
+):
+    body = b'{"pad": "' + b"x" * 70_000 + b'"}'
+    headers = {"Squarespace-Signature": signature(secret_of(oauth_connection), body)}
+    assert post(body, headers) == 413
+
+
+def test_a_signed_notification_of_another_site_is_refused(
+    site: Site, oauth_connection: Connection
+):
+    _, body, headers = site.platform.notification(site.platform.edit_orders(1)[0])
+    other = json.loads(body) | {"websiteId": "ffffffffffffffffffffffff"}
+    forged = json.dumps(other).encode()
+    assert post(forged, {"Squarespace-Signature": signature(secret_of(oauth_connection), forged)}) == 400
+    assert not WebhookDelivery.objects.exists()
+
+
+@FUZZ
+@given(body=st.binary(max_size=2048), sig=st.text(max_size=80) | st.from_regex(r"\A[0-9a-f]{64}\Z"))
+def test_forged_deliveries_are_refused_and_change_nothing(
+    site: Site, oauth_connection: Connection, body: bytes, sig: str
+):
+    status = post(body, {"Squarespace-Signature": sig.encode("ascii", "ignore").decode()})
+    assert 400 <= status < 500
+    assert (Order.objects.count(), WebhookDelivery.objects.count()) == (0, 0)
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@FUZZ
+@given(
+    topic=st.text(max_size=20).filter(lambda t: t not in ("order.create", "order.update")),
+    data=JSONISH,
+    noise=st.dictionaries(st.text(max_size=10), JSONISH, max_size=3),
+)
+def test_signed_but_malformed_notifications_are_refused_and_change_nothing(
+    site: Site, oauth_connection: Connection, topic: str, data: object, noise: dict[str, object]
+):
+    body = json.dumps(
+        {**noise, "id": "n1", "websiteId": oauth_connection.external_account_id, "topic": topic,
+         "data": data}  # fmt: skip
+    ).encode()
+    headers = {"Squarespace-Signature": signature(secret_of(oauth_connection), body)}
+    assert post(body, headers) == 400
+    assert (Order.objects.count(), WebhookDelivery.objects.count()) == (0, 0)
