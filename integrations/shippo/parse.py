@@ -351,9 +351,9 @@ def _token(raw: JSON, name: str) -> str:
 
 def _choice(raw: JSON, name: str, allowed: frozenset[str]) -> str:
     value = raw.get(name)
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise MalformedPage(f"{name} is not a known value")
-    return str(value)
+    return value
 
 
 def _bool(raw: JSON, name: str) -> bool:

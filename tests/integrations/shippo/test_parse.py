@@ -106,6 +106,7 @@ HOSTILE = [
     ("status", "SHIPPED"),
     ("tracking_status", "IN_ORBIT"),
     ("tracking_status", 7),
+    ("status", ["SUCCESS"]),
     ("object_created", "last tuesday"),
     ("object_created", "2026-11-02T15:04:05"),  # no time zone
     ("test", "no"),
