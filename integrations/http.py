@@ -129,6 +129,12 @@ class HttpClient:
         """POST a JSON body; only an `idempotent` write is retried after it may have landed."""
         return self.request("POST", path, json_body=body, headers=headers, idempotent=idempotent)
 
+    def post_form(
+        self, path: str, *, form: Mapping[str, str], idempotent: bool
+    ) -> requests.Response:
+        """POST a form-encoded body (OAuth token endpoints); retried only if `idempotent`."""
+        return self.request("POST", path, form=form, idempotent=idempotent)
+
     def request(
         self,
         method: str,
@@ -138,6 +144,7 @@ class HttpClient:
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool = True,
+        form: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Send one logical request, retrying within the policy, and return a 2xx response."""
         refreshed = False
@@ -145,7 +152,7 @@ class HttpClient:
         while True:
             attempt += 1
             try:
-                response = self._send(method, path, params, json_body, headers)
+                response = self._send(method, path, params, json_body, headers, form)
             except requests.RequestException as exc:
                 error = self._connection_error(exc)
                 if not self._may_retry(error, attempt, idempotent or _never_sent(exc)):
@@ -171,6 +178,7 @@ class HttpClient:
         params: Mapping[str, Any] | None,
         json_body: Any,
         headers: Mapping[str, str] | None,
+        form: Mapping[str, str] | None = None,
     ) -> requests.Response:
         all_headers = {"User-Agent": USER_AGENT, **self.auth_headers(), **(headers or {})}
         return self.session.request(
@@ -178,6 +186,7 @@ class HttpClient:
             self.url_for(path),
             params=params,
             json=json_body,
+            data=form,
             headers=all_headers,
             timeout=(self.policy.connect_timeout, self.policy.read_timeout),
             allow_redirects=False,

@@ -162,11 +162,17 @@ def build_sandbox(
     options: SandboxOptions | None = None, *, oidc_client: "OidcClient | None" = None
 ) -> Sandbox:
     """Build the sandbox with every platform mounted."""
+    from sandbox.platforms.google_oauth import GoogleOAuth
     from sandbox.platforms.oidc import OidcProvider
     from sandbox.platforms.shippo import ShippoPlatform
     from sandbox.platforms.squarespace import Squarespace
 
     options = options or SandboxOptions()
     return Sandbox(
-        [OidcProvider(options, oidc_client), Squarespace(options), ShippoPlatform(options)]
+        [
+            OidcProvider(options, oidc_client),
+            Squarespace(options),
+            ShippoPlatform(options),
+            GoogleOAuth(options),
+        ]
     )
