@@ -3,6 +3,7 @@
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
@@ -27,7 +28,7 @@ def base(shippo: ShippoPlatform) -> Iterator[str]:
         yield f"{url}/shippo"
 
 
-def get(url: str, **params: object) -> requests.Response:
+def get(url: str, **params: Any) -> requests.Response:
     return requests.get(url, params=params, headers=AUTH, timeout=TIMEOUT)
 
 
@@ -37,8 +38,8 @@ def arm(base: str, route: str, fault: str) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def every(base: str, route: str, **params: object) -> list[dict]:
-    results: list[dict] = []
+def every(base: str, route: str, **params: Any) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
     url: str | None = f"{base}/{route}/"
     first = True
     while url:

@@ -24,7 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+    loaded: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return loaded
 
 
 def test_a_label_takes_carrier_service_and_cost_in_cents_from_its_rate():

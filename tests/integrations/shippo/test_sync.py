@@ -96,7 +96,8 @@ def test_a_second_sync_reads_only_the_recent_window(connection):
 
 def test_a_tracking_change_reaches_the_label_on_the_next_sync(connection, shippo_platform, brand):
     sync(connection)
-    label = Label.objects.valid().order_by("-object_created").first()
+    label = Label.objects.valid().order_by("-object_created")[0]
+    assert label.tracking_status_at is not None
     when = label.tracking_status_at.replace(year=label.tracking_status_at.year + 1)
     shippo_platform.tracking_update(
         carrier=label.carrier, tracking_number=label.tracking_number, status="RETURNED", at=when

@@ -19,6 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def url_for(connection: Connection) -> str:
+    assert connection.credential is not None
     token = connection.credential.secret.reveal()["webhook_token"]
     return reverse("shippo_webhooks:track_updated", kwargs={"token": token})
 
@@ -41,12 +42,13 @@ def synced(connection: Connection) -> Connection:
 
 @pytest.fixture
 def label(synced: Connection) -> Label:
-    return Label.objects.valid().filter(tracking_status="TRANSIT").first()
+    return Label.objects.valid().filter(tracking_status="TRANSIT")[0]
 
 
 @pytest.fixture
 def delivered(shippo_platform: ShippoPlatform, label: Label) -> dict[str, Any]:
     """The body Shippo sends when the label's parcel is delivered, a day after its last news."""
+    assert label.tracking_status_at is not None
     at = label.tracking_status_at + timedelta(days=1)
     shippo_platform.tracking_update(
         carrier=label.carrier, tracking_number=label.tracking_number, status="DELIVERED", at=at
