@@ -8,8 +8,12 @@ SANDBOX_PORT ?= 8765
 MANAGE := $(BIN)/python manage.py
 
 # The demo runs against the sandbox's sign-in provider and platforms on loopback.
+SANDBOX := http://127.0.0.1:$(SANDBOX_PORT)
 DEMO_ENV := FLUX_ENV=demo DEBUG=true FLUX_STAFF_DOMAINS=flux-engineering.example \
-	OIDC_SERVER_URL=http://127.0.0.1:$(SANDBOX_PORT)/oidc
+	OIDC_SERVER_URL=$(SANDBOX)/oidc \
+	SQUARESPACE_API_URL=$(SANDBOX)/squarespace SQUARESPACE_OAUTH_URL=$(SANDBOX)/squarespace \
+	SQUARESPACE_CLIENT_ID=flux-squarespace SQUARESPACE_CLIENT_SECRET=sandbox-squarespace-secret \
+	SHIPPO_API_URL=$(SANDBOX)/shippo
 
 .PHONY: install demo test lint typecheck check pytest bench clean
 
@@ -23,11 +27,11 @@ install: $(STAMP)
 
 demo: install
 	$(DEMO_ENV) $(MANAGE) migrate --no-input
-	$(DEMO_ENV) $(MANAGE) seed_demo
-	@echo "Sandbox on http://127.0.0.1:$(SANDBOX_PORT); app on http://127.0.0.1:$(PORT) (Ctrl-C stops both)"
+	@echo "Sandbox on $(SANDBOX); app on http://127.0.0.1:$(PORT) (Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(DEMO_ENV) $(MANAGE) sandbox --port $(SANDBOX_PORT) & \
-	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(MANAGE) seed_demo --sandbox $(SANDBOX) && \
+	$(DEMO_ENV) $(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

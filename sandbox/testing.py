@@ -4,16 +4,23 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox.server import Sandbox, build_sandbox
 
 LOOPBACK = "127.0.0.1"
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Serve without access-log lines: they flood the demo and carry OAuth state in URLs."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
 def start_server(app: Sandbox, port: int = 0) -> BaseWSGIServer:
     """Bind a threaded server for `app` on loopback; port 0 picks a free one."""
-    return make_server(LOOPBACK, port, app, threaded=True)
+    return make_server(LOOPBACK, port, app, threaded=True, request_handler=QuietRequestHandler)
 
 
 @contextmanager
