@@ -164,15 +164,18 @@ def build_sandbox(
     """Build the sandbox with every platform mounted."""
     from sandbox.platforms.google_oauth import GoogleOAuth
     from sandbox.platforms.oidc import OidcProvider
+    from sandbox.platforms.search_console import SearchConsole
     from sandbox.platforms.shippo import ShippoPlatform
     from sandbox.platforms.squarespace import Squarespace
 
     options = options or SandboxOptions()
+    google = GoogleOAuth(options)
     return Sandbox(
         [
             OidcProvider(options, oidc_client),
             Squarespace(options),
             ShippoPlatform(options),
-            GoogleOAuth(options),
+            google,
+            SearchConsole(options, google),
         ]
     )
