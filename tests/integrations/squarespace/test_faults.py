@@ -49,8 +49,10 @@ def test_garbled_and_cut_pages_fail_the_run_with_a_named_error(
     site.platform.faults.arm("orders", "none")
     site.platform.faults.arm("orders", "truncated")
     run = sync_orders(key_connection)
-    assert run.status == "failed" and "not valid JSON" in run.error
-    assert run.pages == 1 and Order.objects.count() == 50
+    assert run.status == "failed"
+    assert "not valid JSON" in run.error
+    assert run.pages == 1
+    assert Order.objects.count() == 50
 
 
 def test_an_expired_token_is_cured_by_one_rotating_refresh(
@@ -90,6 +92,7 @@ def test_a_refused_api_key_asks_for_a_reconnect(site: Site, key_connection: Conn
     site.platform.faults.arm("orders", "expired_token")
     run = sync_orders(key_connection)
     key_connection.refresh_from_db()
-    assert run.status == "failed" and run.error_permanent
+    assert run.status == "failed"
+    assert run.error_permanent
     assert key_connection.status == ConnectionStatus.NEEDS_RECONNECT
     assert Order.objects.count() == 0

@@ -33,15 +33,14 @@ def admin_client(admin_user: User) -> Client:
     return client
 
 
-def test_an_admin_connects_a_site_and_its_webhooks_through_oauth(
-    site: Site, admin_client: Client
-):
+def test_an_admin_connects_a_site_and_its_webhooks_through_oauth(site: Site, admin_client: Client):
     answer = admin_client.get(begin(admin_client))
     assert answer.status_code == 302
     connection = Connection.objects.get(provider="squarespace")
     secret = connection.credential.secret.reveal()  # type: ignore[union-attr]
     assert connection.external_account_id == site.platform.website_id
-    assert secret["kind"] == "oauth" and secret["refresh_token"]
+    assert secret["kind"] == "oauth"
+    assert secret["refresh_token"]
     assert secret["webhook_secret"] == next(iter(site.platform.subscriptions.values())).secret
     assert connection.token_expires_at is not None
 

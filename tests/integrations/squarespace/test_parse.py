@@ -26,12 +26,15 @@ def fixture(name: str) -> Any:
 
 def test_an_order_becomes_a_typed_record_in_minor_units():
     order = order_parse(fixture("order.json"))
-    assert order.order_number == "3" and order.currency == "USD"
+    assert order.order_number == "3"
+    assert order.currency == "USD"
     assert (order.totals.grand_total, order.totals.shipping_total, order.totals.tax_total) == (
         11323, 500, 825,
     )  # fmt: skip
-    assert order.lines[0].unit_price == 4999 and order.lines[0].quantity == 2
-    assert order.has_physical_items and order.fulfilled_on is None
+    assert order.lines[0].unit_price == 4999
+    assert order.lines[0].quantity == 2
+    assert order.has_physical_items
+    assert order.fulfilled_on is None
 
 
 def test_the_email_is_hashed_and_the_address_cut_to_the_place():
@@ -40,19 +43,25 @@ def test_the_email_is_hashed_and_the_address_cut_to_the_place():
     assert (order.place.city, order.place.state, order.place.postal_code, order.place.country) == (
         "Portland", "OR", "97201", "US",
     )  # fmt: skip
-    assert "Hidden Lane" not in repr(order) and "555" not in repr(order) and "Pat" not in repr(order)
+    assert "Hidden Lane" not in repr(order)
+    assert "555" not in repr(order)
+    assert "Pat" not in repr(order)
 
 
 def test_nulls_and_missing_optional_fields_read_as_empty():
     order = order_parse(fixture("order_sparse.json"))
-    assert order.lines == () and order.email_hash == "" and order.place.city == ""
+    assert order.lines == ()
+    assert order.email_hash == ""
+    assert order.place.city == ""
     assert (order.totals.grand_total, order.totals.subtotal, order.totals.tax_total) == (1500, 0, 0)
-    assert order.testmode is False and not order.has_physical_items
+    assert order.testmode is False
+    assert not order.has_physical_items
 
 
 def test_an_empty_listing_may_say_null():
     page = orders_page_parse({"result": None, "pagination": {"hasNextPage": False}})
-    assert page.records == () and page.next_cursor is None
+    assert page.records == ()
+    assert page.next_cursor is None
 
 
 def test_inventory_pages_parse_with_their_cursor():
@@ -60,7 +69,8 @@ def test_inventory_pages_parse_with_their_cursor():
     assert [(s.variant_id, s.quantity, s.is_unlimited) for s in page.records] == [
         ("v1", 12, False), ("v2", 0, True),
     ]  # fmt: skip
-    assert page.next_cursor == "abc" and page.records[1].sku == ""
+    assert page.next_cursor == "abc"
+    assert page.records[1].sku == ""
 
 
 @pytest.mark.parametrize(
@@ -86,7 +96,7 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     return changed
 
 
-HOSTILE = [
+HOSTILE: list[tuple[str, Any]] = [
     ("id", None), ("id", 585), ("id", "x" * 65), ("orderNumber", KeyError),
     ("createdOn", "yesterday"), ("createdOn", "2016-12-23T15:57:03"), ("modifiedOn", 1482508623),
     ("fulfillmentStatus", "SHIPPED"), ("grandTotal", None), ("grandTotal.value", "NaN"),
@@ -104,7 +114,8 @@ HOSTILE = [
 def test_hostile_values_raise_a_malformed_page_that_names_no_value(path: str, value: Any):
     with pytest.raises(MalformedPage) as raised:
         order_parse(set_path(fixture("order.json"), path, value))
-    assert "Hidden" not in str(raised.value) and "pat.doe" not in str(raised.value).lower()
+    assert "Hidden" not in str(raised.value)
+    assert "pat.doe" not in str(raised.value).lower()
 
 
 @pytest.mark.parametrize(

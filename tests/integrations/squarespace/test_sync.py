@@ -95,4 +95,5 @@ def test_inventory_appends_a_change_only_when_stock_moves(site: Site, key_connec
         (variants[1].variant_id, 0, True),
     ]
     level = InventoryLevel.objects.get(pk=variants[0].pk)
-    assert level.quantity == variants[0].quantity + 5 and level.changed_at is not None
+    assert level.quantity == variants[0].quantity + 5
+    assert level.changed_at is not None
