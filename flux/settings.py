@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.squarespace",
     "integrations.shippo",
+    "integrations.search_console",
     "catalog",
     "dashboards",
     "proposals",
@@ -282,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.sync_scheduled",
         "schedule": crontab(minute=5),
         "kwargs": {"streams": ["inventory"]},
+    },
+    "sync-search-analytics": {
+        "task": "integrations.tasks.sync_scheduled",
+        "schedule": crontab(minute=20, hour="*/6"),
+        "kwargs": {"streams": ["search_analytics"]},
     },
     "purge-revoked-tokens": {
         "task": "integrations.tasks.purge_revoked_tokens",

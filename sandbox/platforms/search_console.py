@@ -43,6 +43,7 @@ DEFAULT_ROW_LIMIT = 1_000
 DIMENSIONS = ("date", "query", "page", "country", "device")
 OPERATORS = ("equals", "notequals", "contains", "notcontains", "includingregex", "excludingregex")
 FAULTS = (
+    "none",  # answers normally: armed first, it moves the next fault to a later request
     "rate_limited",  # 429 RESOURCE_EXHAUSTED, reason rateLimitExceeded
     "rate_limited_403",  # 403 with reason rateLimitExceeded, as the API also answers
     "server_error",  # 500
