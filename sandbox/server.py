@@ -162,7 +162,9 @@ def build_sandbox(
     options: SandboxOptions | None = None, *, oidc_client: "OidcClient | None" = None
 ) -> Sandbox:
     """Build the sandbox with every platform mounted."""
+    from sandbox.platforms.google_ads import GoogleAdsPlatform
     from sandbox.platforms.google_oauth import GoogleOAuth
+    from sandbox.platforms.meta import MetaPlatform
     from sandbox.platforms.oidc import OidcProvider
     from sandbox.platforms.search_console import SearchConsole
     from sandbox.platforms.shippo import ShippoPlatform
@@ -177,5 +179,7 @@ def build_sandbox(
             ShippoPlatform(options),
             google,
             SearchConsole(options, google),
+            GoogleAdsPlatform(options, google),
+            MetaPlatform(options),
         ]
     )
