@@ -49,6 +49,8 @@ def _apply_grant(
     connection.display_name = grant.display_name[:200]
     connection.credential = credential
     connection.token_expires_at = grant.token_expires_at
+    if grant.options:
+        connection.options = grant.options
     connection.status = ConnectionStatus.ACTIVE
     connection.revoked_at = None
     connection.last_error = ""

@@ -21,6 +21,8 @@ class AccountGrant:
     display_name: str
     secret: dict[str, Any]
     token_expires_at: datetime | None = None
+    # Non-secret choices made while connecting (ad account, Page, ...): Connection.options.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
