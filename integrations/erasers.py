@@ -55,4 +55,4 @@ def _matching(model: type[M], field: str, numbers: set[str]) -> QuerySet[M]:
 
 def register() -> None:
     """Add the synced-data eraser to the deletion registry."""
-    register_eraser("synced_orders_and_shipments", orders_erase)
+    register_eraser("integrations.synced_orders_and_shipments", orders_erase)

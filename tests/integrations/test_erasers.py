@@ -81,7 +81,7 @@ def test_the_persons_orders_and_shipping_records_lose_their_personal_parts(store
 
     counts = erasure_run(subject_hash=hash_email("pat@example.com"), subject_kind="email")
 
-    assert counts["synced_orders_and_shipments"] == 5
+    assert counts["integrations.synced_orders_and_shipments"] == 5
     mine.refresh_from_db()
     assert (mine.email_hash, mine.ship_postal_code, mine.ship_city) == ("", "", "")
     assert mine.grand_total == 4999  # the brand's accounting stays
@@ -99,5 +99,5 @@ def test_the_persons_orders_and_shipping_records_lose_their_personal_parts(store
 def test_a_meta_user_id_erases_no_synced_rows(store):
     order(store, "1042", "pat@example.com")
     counts = erasure_run(subject_hash=hash_identifier("meta:123"), subject_kind="meta_user_id")
-    assert counts["synced_orders_and_shipments"] == 0
+    assert counts["integrations.synced_orders_and_shipments"] == 0
     assert Order.objects.get().email_hash != ""

@@ -75,7 +75,11 @@ def test_processing_erases_matching_data_and_records_counts_and_an_audit_event(
     assert done.status == DeletionStatus.COMPLETED
     assert done.completed_at is not None
     assert done.processed_by_label == operator.username
-    assert done.result == {"accounts.staff_account": 2, "privacy.deletion_request_notes": 1}
+    assert done.result == {
+        "accounts.staff_account": 2,
+        "privacy.deletion_request_notes": 1,
+        "integrations.synced_orders_and_shipments": 0,
+    }
     assert done.note == ""
     erased = User.objects.get(pk=staffer.pk)
     assert (erased.username, erased.email, erased.is_active) == (f"erased-{staffer.pk}", "", False)
