@@ -100,6 +100,13 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def parse_rate_limit_reset(value: str | None, *, now: float | None = None) -> float | None:
+    """Return the seconds until an X-RateLimit-Reset Unix time (Shippo sends one), or None."""
+    if not value or not value.strip().isdigit():
+        return None
+    return max(0.0, float(value) - (time.time() if now is None else now))
+
+
 @dataclass
 class HttpClient:
     """Calls one provider's API rooted at `base_url`."""
@@ -228,6 +235,8 @@ class HttpClient:
         message = f"{response.request.method} {_path_only(response.url)} refused"
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is None:
+                retry_after = parse_rate_limit_reset(response.headers.get("X-RateLimit-Reset"))
             return RateLimited(
                 message, provider=self.provider, status=status, retry_after=retry_after
             )

@@ -2,6 +2,7 @@
 
 import random
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from integrations.http import (
     RateLimited,
     RetryPolicy,
     TransientError,
+    parse_rate_limit_reset,
     parse_retry_after,
 )
 from tests.integrations.scripted_server import scripted_server
@@ -177,3 +179,17 @@ def test_retry_after_accepts_an_http_date():
     assert parse_retry_after(later, now=now) == 30.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+def test_an_x_ratelimit_reset_time_is_honoured_when_there_is_no_retry_after(server, client, waits):
+    reset = int(time.time()) + 5
+    server.then(429, headers={"X-RateLimit-Reset": str(reset)}).then(200)
+    client.get_json("/x")
+    assert len(waits) == 1
+    assert 3.0 <= waits[0] <= 5.0
+
+
+def test_rate_limit_reset_parsing():
+    assert parse_rate_limit_reset("1000", now=990.0) == 10.0
+    assert parse_rate_limit_reset("900", now=990.0) == 0.0
+    assert parse_rate_limit_reset("soon") is None
