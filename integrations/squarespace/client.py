@@ -72,11 +72,7 @@ class ConnectionAuth:
         if self.connection_id is None:
             raise AuthError("no stored connection to refresh", provider="squarespace")
         with transaction.atomic():
-            connection = (
-                Connection.objects.select_for_update()
-                .select_related("credential")
-                .get(pk=self.connection_id)
-            )
+            connection = Connection.objects.select_for_update().get(pk=self.connection_id)
             if connection.credential is None:
                 raise AuthError("the connection was revoked", provider="squarespace")
             stored = dict(connection.credential.secret.reveal())
