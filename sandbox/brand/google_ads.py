@@ -166,7 +166,7 @@ class GoogleAdsBrand:
 
     def _terms(self, product: Product) -> tuple[str, ...]:
         name = product.name.lower()
-        return (BRAND_TERM, f"{BRAND_TERM} {name}", name, *product.keywords)
+        return tuple(dict.fromkeys((BRAND_TERM, f"{BRAND_TERM} {name}", name, *product.keywords)))
 
     # Days
 

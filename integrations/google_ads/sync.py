@@ -1,0 +1,229 @@
+"""Google Ads streams: campaigns (with budgets), daily metrics and search terms.
+
+Metrics and search terms are read in date chunks, one SearchStream query each, and a chunk is
+written with its last day as the bookmark. Conversions keep arriving after a day ends, so each
+run starts again at the conversion window (GOOGLE_ADS_CONVERSION_WINDOW_DAYS, 30 by default)
+before today (account-local), or at the bookmark if that is later; days inside the window are
+marked `settling`, and older ones are marked settled once the window has passed them.
+"""
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from integrations.google_ads.client import (
+    AdsCustomer,
+    CampaignRow,
+    GoogleAdsApi,
+    MetricRow,
+    TermRow,
+)
+from integrations.google_ads.money import micros_to_minor
+from integrations.models import AdAccount, Campaign, CampaignDay, Connection, SearchTermDay
+from integrations.models.ads import AdPlatform
+from integrations.sync.engine import Page, WriteCounts
+from integrations.sync.upsert import upsert_changed
+
+PLATFORM = AdPlatform.GOOGLE_ADS
+BACKFILL_DAYS = 548
+METRICS_CHUNK_DAYS = 30
+TERMS_CHUNK_DAYS = 7
+STATUS_OF = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED"}
+CAMPAIGN_FIELDS = ["name", "status", "platform_status", "objective", "daily_budget", "currency",
+                   "budget_external_id"]  # fmt: skip
+DAY_FIELDS = ["impressions", "clicks", "spend_micros", "conversions", "conversion_value_micros",
+              "settling"]  # fmt: skip
+TERM_FIELDS = ["search_term", "impressions", "clicks", "cost_micros", "conversions"]
+
+
+def window_days() -> int:
+    """Return how many days back conversions may still change."""
+    return int(getattr(settings, "GOOGLE_ADS_CONVERSION_WINDOW_DAYS", 30))
+
+
+class _AccountStream:
+    """What the three streams share: the API and the account row, read once per run."""
+
+    name = ""
+
+    def __init__(self, api: GoogleAdsApi, connection: Connection, today: date | None = None):
+        self.api = api
+        self.connection = connection
+        self._today = today
+        self._customer: AdsCustomer | None = None
+
+    def customer(self) -> AdsCustomer:
+        if self._customer is None:
+            self._customer = self.api.customer()
+        return self._customer
+
+    def today(self) -> date:
+        """Return today in the account's time zone."""
+        if self._today is not None:
+            return self._today
+        return datetime.now(ZoneInfo(self.customer().time_zone)).date()
+
+    def account(self) -> AdAccount:
+        c = self.customer()
+        account, _ = AdAccount.objects.update_or_create(
+            platform=PLATFORM,
+            external_id=c.id,
+            defaults={
+                "connection": self.connection,
+                "name": c.name,
+                "currency": c.currency,
+                "time_zone": c.time_zone,
+            },
+        )
+        return account
+
+    def final_bookmark(self) -> str | None:
+        return None
+
+
+class CampaignsStream(_AccountStream):
+    name = "campaigns"
+
+    def pages(self, *, bookmark: str, full: bool) -> Iterator[Page]:
+        """Yield every campaign in one page."""
+        yield Page(self.api.campaigns())
+
+    def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
+        """Upsert the account and its campaigns, budgets in minor units of its currency."""
+        account = self.account()
+        rows = [campaign_model(account, r) for r in records]
+        counts, _ = upsert_changed(Campaign, rows, key_fields=["ad_account", "external_id"],
+                                   compare_fields=CAMPAIGN_FIELDS)  # fmt: skip
+        return counts
+
+
+def campaign_model(account: AdAccount, row: CampaignRow) -> Campaign:
+    """Return the Campaign row for a parsed campaign."""
+    return Campaign(
+        ad_account=account,
+        platform=PLATFORM,
+        external_id=row.id,
+        name=row.name[:300],
+        status=STATUS_OF.get(row.status, row.status),
+        platform_status=row.status,
+        objective=row.channel,
+        daily_budget=micros_to_minor(row.budget_micros, account.currency),
+        currency=account.currency,
+        budget_external_id=row.budget_id,
+    )
+
+
+class _DatedStream(_AccountStream):
+    chunk_days = METRICS_CHUNK_DAYS
+
+    def pages(self, *, bookmark: str, full: bool) -> Iterator[Page]:
+        """Yield one page per date chunk, from the window (or bookmark) up to today."""
+        today = self.today()
+        start = self.start(bookmark, full, today)
+        while start <= today:
+            end = min(start + timedelta(days=self.chunk_days - 1), today)
+            yield Page(self.read(start, end), bookmark=end.isoformat())
+            start = end + timedelta(days=1)
+
+    def start(self, bookmark: str, full: bool, today: date) -> date:
+        """Return the first day to read: the backfill, or the earlier of bookmark and window."""
+        if full or not bookmark:
+            return today - timedelta(days=BACKFILL_DAYS)
+        after = date.fromisoformat(bookmark) + timedelta(days=1)
+        return min(after, today - timedelta(days=window_days()))
+
+    def read(self, start: date, end: date) -> Sequence[Any]:
+        raise NotImplementedError
+
+    def campaigns_by_id(self, account: AdAccount, rows: Sequence[Any]) -> dict[str, Campaign]:
+        """Return the account's campaigns by external id, creating any not yet synced."""
+        found = {c.external_id: c for c in Campaign.objects.filter(ad_account=account)}
+        missing = {r.campaign_id: r for r in rows if r.campaign_id not in found}
+        for campaign_id, row in missing.items():
+            found[campaign_id], _ = Campaign.objects.get_or_create(
+                ad_account=account, external_id=campaign_id,
+                defaults={"platform": PLATFORM, "name": getattr(row, "campaign_name", campaign_id),
+                          "status": STATUS_OF.get(getattr(row, "campaign_status", ""), ""),
+                          "currency": account.currency},
+            )  # fmt: skip
+        return found
+
+
+class MetricsStream(_DatedStream):
+    name = "metrics"
+
+    def read(self, start: date, end: date) -> Sequence[Any]:
+        return self.api.metrics(start, end)
+
+    def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
+        """Upsert campaign-days, then settle the days the window has left behind."""
+        account = self.account()
+        campaigns = self.campaigns_by_id(account, records)
+        cutoff = self.today() - timedelta(days=window_days())
+        by_day: dict[date, list[CampaignDay]] = defaultdict(list)
+        for row in records:
+            by_day[row.day].append(day_model(campaigns[row.campaign_id], row, cutoff))
+        inserted = updated = 0
+        for rows in by_day.values():
+            counts, _ = upsert_changed(CampaignDay, rows, key_fields=["day", "campaign"],
+                                       compare_fields=DAY_FIELDS)  # fmt: skip
+            inserted, updated = inserted + counts.inserted, updated + counts.updated
+        CampaignDay.objects.filter(campaign__ad_account=account, day__lt=cutoff,
+                                   settling=True).update(settling=False)  # fmt: skip
+        return WriteCounts(inserted=inserted, updated=updated)
+
+
+def day_model(campaign: Campaign, row: MetricRow, cutoff: date) -> CampaignDay:
+    """Return the CampaignDay row for a parsed metrics row."""
+    return CampaignDay(
+        campaign=campaign,
+        day=row.day,
+        impressions=row.impressions,
+        clicks=row.clicks,
+        spend_micros=row.cost_micros,
+        conversions=row.conversions,
+        conversion_value_micros=row.conversions_value_micros,
+        settling=row.day >= cutoff,
+    )
+
+
+class SearchTermsStream(_DatedStream):
+    name = "search_terms"
+    chunk_days = TERMS_CHUNK_DAYS
+
+    def read(self, start: date, end: date) -> Sequence[Any]:
+        return self.api.search_terms(start, end)
+
+    def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
+        """Upsert search-term days, grouped by campaign and day."""
+        account = self.account()
+        campaigns = self.campaigns_by_id(account, records)
+        groups: dict[tuple[str, date], list[SearchTermDay]] = defaultdict(list)
+        for row in records:
+            groups[(row.campaign_id, row.day)].append(term_model(campaigns[row.campaign_id], row))
+        inserted = updated = 0
+        for rows in groups.values():
+            counts, _ = upsert_changed(SearchTermDay, rows,
+                                       key_fields=["campaign", "day", "term_key"],
+                                       compare_fields=TERM_FIELDS)  # fmt: skip
+            inserted, updated = inserted + counts.inserted, updated + counts.updated
+        return WriteCounts(inserted=inserted, updated=updated)
+
+
+def term_model(campaign: Campaign, row: TermRow) -> SearchTermDay:
+    """Return the SearchTermDay row for a parsed search-term row."""
+    return SearchTermDay(
+        campaign=campaign,
+        day=row.day,
+        search_term=row.term[:400],
+        term_key=hashlib.sha1(row.term.encode(), usedforsecurity=False).hexdigest(),
+        impressions=row.impressions,
+        clicks=row.clicks,
+        cost_micros=row.cost_micros,
+        conversions=row.conversions,
+    )
