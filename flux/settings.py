@@ -73,8 +73,8 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.squarespace",
     "integrations.shippo",
+    "integrations.meta",
     "integrations.search_console",
-    "integrations.google_ads",
     "catalog",
     "dashboards",
     "proposals",
@@ -290,10 +290,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20, hour="*/6"),
         "kwargs": {"streams": ["search_analytics"]},
     },
-    "sync-google-ads-metrics": {
+    "sync-meta-ads": {
         "task": "integrations.tasks.sync_scheduled",
-        "schedule": crontab(minute=20),
-        "kwargs": {"streams": ["campaigns", "metrics", "search_terms"]},
+        "schedule": crontab(minute=40),
+        "kwargs": {"streams": ["campaigns", "insights"]},
+    },
+    "sync-meta-social": {
+        "task": "integrations.tasks.sync_scheduled",
+        "schedule": crontab(minute=50, hour="*/2"),
+        "kwargs": {"streams": ["page_posts", "instagram_media"]},
     },
     "purge-revoked-tokens": {
         "task": "integrations.tasks.purge_revoked_tokens",
@@ -342,9 +347,6 @@ META_APP_SECRET = env.str("META_APP_SECRET", default="" if PRODUCTION else "sand
 GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
 GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")
 GOOGLE_ADS_DEVELOPER_TOKEN = env.str("GOOGLE_ADS_DEVELOPER_TOKEN", default="")
-# A private CA for GOOGLE_ADS_ENDPOINT (the sandbox's); empty: the system roots.
-GOOGLE_ADS_CA_FILE = env.str("GOOGLE_ADS_CA_FILE", default="")
-GOOGLE_ADS_CONVERSION_WINDOW_DAYS = env.int("GOOGLE_ADS_CONVERSION_WINDOW_DAYS", default=30)
 SQUARESPACE_CLIENT_ID = env.str("SQUARESPACE_CLIENT_ID", default="")
 SQUARESPACE_CLIENT_SECRET = env.str("SQUARESPACE_CLIENT_SECRET", default="")
 

@@ -1,0 +1,1 @@
+"""Meta: the Marketing API (ad accounts, campaigns, insights), Facebook Pages and Instagram."""
