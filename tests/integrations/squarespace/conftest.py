@@ -41,8 +41,8 @@ def site(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     sandbox = build_sandbox(SandboxOptions(seed=next(_seeds), orders=ORDERS))
     platform = sandbox.platforms["squarespace"]
     assert isinstance(platform, Squarespace)
-    platform.slow_seconds, platform.retry_after = 1.0, "1"
-    fast = RetryPolicy(backoff_base=0.01, backoff_cap=0.05, max_retry_after=2, read_timeout=0.4)
+    platform.slow_seconds, platform.retry_after = 2.5, "1"
+    fast = RetryPolicy(backoff_base=0.01, backoff_cap=0.05, max_retry_after=2, read_timeout=1.5)
     monkeypatch.setattr("integrations.squarespace.client.RETRY_POLICY", fast)
     with running_sandbox(sandbox) as url:
         settings.SQUARESPACE_API_URL = f"{url}/squarespace"
