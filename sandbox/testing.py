@@ -35,3 +35,18 @@ def running_sandbox(app: Sandbox | None = None) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def running_google_ads(app: Sandbox) -> Iterator[tuple[str, str]]:
+    """Serve the sandbox's Google Ads gRPC API; yield (endpoint, CA certificate path)."""
+    from sandbox.platforms.google_ads import GoogleAdsPlatform
+    from sandbox.platforms.google_ads_server import google_ads_server
+
+    platform = app.platforms["google_ads"]
+    assert isinstance(platform, GoogleAdsPlatform)  # noqa: S101 - build_sandbox mounts it
+    running = google_ads_server(platform)
+    try:
+        yield running.endpoint, str(running.ca_file)
+    finally:
+        running.stop()
