@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import google.auth.exceptions
 import google.oauth2.credentials
@@ -52,6 +52,7 @@ from integrations.search_console.parse import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ROW_LIMIT = 25_000  # the most one query answers
 RETRY_POLICY = RetryPolicy(max_attempts=4, read_timeout=60.0)
@@ -90,7 +91,7 @@ class SearchConsoleClient:
 
     def sites(self) -> list[SiteRecord]:
         """List the properties the credential can see."""
-        return sites_parse(self._execute(lambda service: service.sites().list()))
+        return self._execute(lambda service: service.sites().list(), sites_parse)
 
     def rows_page(
         self, *, site_url: str, day: date, data_state: str, start_row: int, row_limit: int
@@ -105,27 +106,27 @@ class SearchConsoleClient:
             "rowLimit": row_limit,
             "startRow": start_row,
         }
-        answer = self._execute(
-            lambda service: service.searchanalytics().query(siteUrl=site_url, body=body)
+        return self._execute(
+            lambda service: service.searchanalytics().query(siteUrl=site_url, body=body),
+            rows_parse,
         )
-        return rows_parse(answer)
 
     # Calls
 
-    def _execute(self, make: Callable[[Any], Any]) -> Any:
-        """Run one request, retrying transient failures within the policy."""
+    def _execute(self, make: Callable[[Any], Any], parse: Callable[[Any], T]) -> T:
+        """Run and parse one request, retrying transient failures within the policy."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._once(make)
+                return parse(self._once(make))
             except ProviderError as error:
                 if error.permanent or attempt >= self.policy.max_attempts:
                     raise
                 delay = self.policy.backoff(attempt, self.rng)
                 logger.warning(
-                    "search console call retrying status=%s attempt=%d delay=%.2f",
-                    error.status, attempt, delay,
+                    "search console call retrying status=%s cause=%s attempt=%d delay=%.2f",
+                    error.status, type(error.__cause__).__name__, attempt, delay,
                 )  # fmt: skip
                 self.sleep(delay)
 

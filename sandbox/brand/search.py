@@ -180,7 +180,8 @@ class SearchData:
         index = day.toordinal() * 65_536 + rank
         seen = slot.weight * _season(day) * self._decay(spec, page, day)
         impressions = max(1, round(seen * (0.6 + 0.8 * unit(self.seed, "imp", index))))
-        position = max(1.0, position + 3.0 * unit(self.seed, "pos", index) - 1.5)
+        spread = 0.8 if spec.kind == "branded" else 3.0  # the brand's own rank barely moves
+        position = max(1.0, position + spread * (unit(self.seed, "pos", index) - 0.5))
         expected = impressions * _ctr(position, spec.kind)
         clicks = min(impressions, math.floor(expected + unit(self.seed, "clk", index)))
         if state == "fresh":
@@ -261,6 +262,7 @@ def _guide_page(product: Product) -> str:
     return f"{SITE}/blog/how-{product.slug}-works"
 
 
+@lru_cache(maxsize=4)  # the same seed gives the same universe: build it once per process
 def slots_build(seed: int, queries: tuple[QuerySpec, ...]) -> tuple[Slot, ...]:
     """Return every combination weighted by its expected impressions, with seeded jitter."""
     c_total = sum(w for _, w in COUNTRIES)

@@ -23,7 +23,7 @@ ANCHOR = date(2026, 11, 20)
 SITE = "sc-domain:fluxengineering.example"
 HISTORY_DAYS = 8
 # Short waits so faults resolve quickly; a read timeout the slow fault outlasts.
-FAST = RetryPolicy(backoff_base=0.01, backoff_cap=0.05, read_timeout=1.0)
+FAST = RetryPolicy(backoff_base=0.01, backoff_cap=0.05, read_timeout=2.0)
 
 
 @pytest.fixture
@@ -34,7 +34,8 @@ def google() -> GoogleOAuth:
 @pytest.fixture
 def search(google: GoogleOAuth) -> SearchConsole:
     platform = SearchConsole(OPTIONS, google, anchor=ANCHOR, rows_per_day=20)
-    platform.slow_seconds = 1.5
+    platform.slow_seconds = 3.0
+    platform.data.slots  # noqa: B018 - built now, so no answer outlasts the short timeout
     return platform
 
 
