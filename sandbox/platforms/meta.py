@@ -37,7 +37,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.brand.brand import anchor_moment
 from sandbox.brand.meta import MetaAccount, MetaBrand, MetaCampaign, SocialItem
-from sandbox.server import Platform, SandboxOptions, json_response
+from sandbox.server import Platform, SandboxOptions, Write, json_response
 
 JSON = dict[str, Any]
 SYSTEM_USER_TOKEN = "meta_system_user_demo"  # noqa: S105 - the sandbox's published token
@@ -195,6 +195,11 @@ class MetaPlatform(Platform):
         self.state.tokens[SYSTEM_USER_TOKEN] = Token(
             SYSTEM_USER_TOKEN, "SYSTEM_USER", 0, time.time()
         )
+
+    def record_write(self, request: Request, route: str) -> None:
+        """Remember a write with its form fields (the body is already parsed by then)."""
+        body = urlencode(sorted(request.form.items())) or request.get_data(as_text=True)
+        self.writes.append(Write(route, request.method, request.path, body))
 
     # Dispatch
 
