@@ -49,8 +49,10 @@ pytest: install
 
 test: lint typecheck check pytest
 
+# Benchmarks need PostgreSQL (DATABASE_URL, default: the local test database); never run by `make test`.
 bench: install
-	$(BIN)/pytest tests/bench -p no:randomly
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest tests/bench -p no:xdist -s --override-ini="addopts=-ra -p no:cacheprovider"
 
 clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .hypothesis

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "integrations.shippo",
     "integrations.meta",
     "integrations.search_console",
+    "integrations.google_ads",
     "catalog",
     "dashboards",
     "proposals",
@@ -290,10 +291,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20, hour="*/6"),
         "kwargs": {"streams": ["search_analytics"]},
     },
+    "sync-google-ads-metrics": {
+        "task": "integrations.tasks.sync_scheduled",
+        "schedule": crontab(minute=20),
+        "kwargs": {"streams": ["campaigns", "metrics", "search_terms"], "provider": "google_ads"},
+    },
     "sync-meta-ads": {
         "task": "integrations.tasks.sync_scheduled",
         "schedule": crontab(minute=40),
-        "kwargs": {"streams": ["campaigns", "insights"]},
+        "kwargs": {"streams": ["campaigns", "insights"], "provider": "meta"},
     },
     "sync-meta-social": {
         "task": "integrations.tasks.sync_scheduled",
@@ -347,6 +353,9 @@ META_APP_SECRET = env.str("META_APP_SECRET", default="" if PRODUCTION else "sand
 GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
 GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")
 GOOGLE_ADS_DEVELOPER_TOKEN = env.str("GOOGLE_ADS_DEVELOPER_TOKEN", default="")
+# A private CA for GOOGLE_ADS_ENDPOINT (the sandbox's); empty: the system roots.
+GOOGLE_ADS_CA_FILE = env.str("GOOGLE_ADS_CA_FILE", default="")
+GOOGLE_ADS_CONVERSION_WINDOW_DAYS = env.int("GOOGLE_ADS_CONVERSION_WINDOW_DAYS", default=30)
 SQUARESPACE_CLIENT_ID = env.str("SQUARESPACE_CLIENT_ID", default="")
 SQUARESPACE_CLIENT_SECRET = env.str("SQUARESPACE_CLIENT_SECRET", default="")
 

@@ -22,10 +22,16 @@ def sync_connection(
 
 
 @shared_task(time_limit=60)
-def sync_scheduled(streams: list[str]) -> int:
-    """Enqueue a sync of the named streams for every active connection that has them."""
+def sync_scheduled(streams: list[str], provider: str | None = None) -> int:
+    """Enqueue a sync of the named streams for every active connection that has them.
+
+    `provider` narrows it where two providers use the same stream name ("campaigns").
+    """
     queued = 0
-    for connection in Connection.objects.fetchable():
+    connections = Connection.objects.fetchable()
+    if provider is not None:
+        connections = connections.filter(provider=provider)
+    for connection in connections:
         if not set(streams) & set(_stream_names(connection.provider)):
             continue
         sync_connection.delay(connection.pk, streams=streams)

@@ -5,182 +5,309 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0002_connections_sync_commerce_shipping'),
+        ("integrations", "0002_connections_sync_commerce_shipping"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='connection',
-            name='options',
+            model_name="connection",
+            name="options",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name='AdAccount',
+            name="AdAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('meta', 'Meta'), ('google_ads', 'Google Ads')], max_length=20)),
-                ('external_id', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('currency', models.CharField(max_length=3)),
-                ('time_zone', models.CharField(max_length=64)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ad_accounts', to='integrations.connection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[("meta", "Meta"), ("google_ads", "Google Ads")], max_length=20
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("currency", models.CharField(max_length=3)),
+                ("time_zone", models.CharField(max_length=64)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ad_accounts",
+                        to="integrations.connection",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(choices=[('meta', 'Meta'), ('google_ads', 'Google Ads')], max_length=20)),
-                ('external_id', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=300)),
-                ('status', models.CharField(max_length=30)),
-                ('platform_status', models.CharField(blank=True, max_length=40)),
-                ('objective', models.CharField(blank=True, max_length=60)),
-                ('daily_budget', models.BigIntegerField(blank=True, null=True)),
-                ('lifetime_budget', models.BigIntegerField(blank=True, null=True)),
-                ('currency', models.CharField(max_length=3)),
-                ('budget_external_id', models.CharField(blank=True, max_length=128)),
-                ('targeting_summary', models.TextField(blank=True)),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('synced_at', models.DateTimeField(auto_now=True)),
-                ('ad_account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaigns', to='integrations.adaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        choices=[("meta", "Meta"), ("google_ads", "Google Ads")], max_length=20
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=300)),
+                ("status", models.CharField(max_length=30)),
+                ("platform_status", models.CharField(blank=True, max_length=40)),
+                ("objective", models.CharField(blank=True, max_length=60)),
+                ("daily_budget", models.BigIntegerField(blank=True, null=True)),
+                ("lifetime_budget", models.BigIntegerField(blank=True, null=True)),
+                ("currency", models.CharField(max_length=3)),
+                ("budget_external_id", models.CharField(blank=True, max_length=128)),
+                ("targeting_summary", models.TextField(blank=True)),
+                ("start_date", models.DateField(blank=True, null=True)),
+                ("synced_at", models.DateTimeField(auto_now=True)),
+                (
+                    "ad_account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaigns",
+                        to="integrations.adaccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AdSet',
+            name="AdSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=300)),
-                ('status', models.CharField(max_length=40)),
-                ('daily_budget', models.BigIntegerField(blank=True, null=True)),
-                ('targeting', models.JSONField(blank=True, default=dict)),
-                ('targeting_summary', models.TextField(blank=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ad_sets', to='integrations.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=300)),
+                ("status", models.CharField(max_length=40)),
+                ("daily_budget", models.BigIntegerField(blank=True, null=True)),
+                ("targeting", models.JSONField(blank=True, default=dict)),
+                ("targeting_summary", models.TextField(blank=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ad_sets",
+                        to="integrations.campaign",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CampaignDay',
+            name="CampaignDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('impressions', models.BigIntegerField(default=0)),
-                ('clicks', models.BigIntegerField(default=0)),
-                ('spend_micros', models.BigIntegerField(default=0)),
-                ('conversions', models.DecimalField(decimal_places=4, default=0, max_digits=14)),
-                ('conversion_value_micros', models.BigIntegerField(default=0)),
-                ('attribution_setting', models.CharField(blank=True, max_length=100)),
-                ('settling', models.BooleanField(default=True)),
-                ('synced_at', models.DateTimeField(auto_now=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='integrations.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("impressions", models.BigIntegerField(default=0)),
+                ("clicks", models.BigIntegerField(default=0)),
+                ("spend_micros", models.BigIntegerField(default=0)),
+                ("conversions", models.DecimalField(decimal_places=4, default=0, max_digits=14)),
+                ("conversion_value_micros", models.BigIntegerField(default=0)),
+                ("attribution_setting", models.CharField(blank=True, max_length=100)),
+                ("settling", models.BooleanField(default=True)),
+                ("synced_at", models.DateTimeField(auto_now=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="integrations.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='SearchProperty',
+            name="SearchProperty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('site_url', models.CharField(max_length=300, unique=True)),
-                ('permission_level', models.CharField(blank=True, max_length=40)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_properties', to='integrations.connection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("site_url", models.CharField(max_length=300, unique=True)),
+                ("permission_level", models.CharField(blank=True, max_length=40)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_properties",
+                        to="integrations.connection",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SearchDay',
+            name="SearchDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('query', models.TextField()),
-                ('page', models.TextField()),
-                ('country', models.CharField(max_length=3)),
-                ('device', models.CharField(max_length=10)),
-                ('row_key', models.CharField(max_length=40)),
-                ('clicks', models.IntegerField(default=0)),
-                ('impressions', models.IntegerField(default=0)),
-                ('position', models.FloatField()),
-                ('fresh', models.BooleanField(default=False)),
-                ('search_property', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='integrations.searchproperty')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("query", models.TextField()),
+                ("page", models.TextField()),
+                ("country", models.CharField(max_length=3)),
+                ("device", models.CharField(max_length=10)),
+                ("row_key", models.CharField(max_length=40)),
+                ("clicks", models.IntegerField(default=0)),
+                ("impressions", models.IntegerField(default=0)),
+                ("position", models.FloatField()),
+                ("fresh", models.BooleanField(default=False)),
+                (
+                    "search_property",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="integrations.searchproperty",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SearchTermDay',
+            name="SearchTermDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('search_term', models.CharField(max_length=400)),
-                ('term_key', models.CharField(max_length=40)),
-                ('impressions', models.BigIntegerField(default=0)),
-                ('clicks', models.BigIntegerField(default=0)),
-                ('cost_micros', models.BigIntegerField(default=0)),
-                ('conversions', models.DecimalField(decimal_places=4, default=0, max_digits=14)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='search_terms', to='integrations.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("search_term", models.CharField(max_length=400)),
+                ("term_key", models.CharField(max_length=40)),
+                ("impressions", models.BigIntegerField(default=0)),
+                ("clicks", models.BigIntegerField(default=0)),
+                ("cost_micros", models.BigIntegerField(default=0)),
+                ("conversions", models.DecimalField(decimal_places=4, default=0, max_digits=14)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="search_terms",
+                        to="integrations.campaign",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SocialPost',
+            name="SocialPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('facebook', 'Facebook Page'), ('instagram', 'Instagram')], max_length=20)),
-                ('external_id', models.CharField(max_length=64)),
-                ('published_at', models.DateTimeField(db_index=True)),
-                ('text', models.TextField(blank=True)),
-                ('permalink', models.URLField(blank=True, max_length=500)),
-                ('media_type', models.CharField(blank=True, max_length=30)),
-                ('likes', models.IntegerField(default=0)),
-                ('comments', models.IntegerField(default=0)),
-                ('shares', models.IntegerField(default=0)),
-                ('saves', models.IntegerField(default=0)),
-                ('reach', models.IntegerField(default=0)),
-                ('impressions', models.IntegerField(default=0)),
-                ('engagement', models.IntegerField(default=0)),
-                ('insights_at', models.DateTimeField(blank=True, null=True)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='social_posts', to='integrations.connection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("facebook", "Facebook Page"), ("instagram", "Instagram")],
+                        max_length=20,
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=64)),
+                ("published_at", models.DateTimeField(db_index=True)),
+                ("text", models.TextField(blank=True)),
+                ("permalink", models.URLField(blank=True, max_length=500)),
+                ("media_type", models.CharField(blank=True, max_length=30)),
+                ("likes", models.IntegerField(default=0)),
+                ("comments", models.IntegerField(default=0)),
+                ("shares", models.IntegerField(default=0)),
+                ("saves", models.IntegerField(default=0)),
+                ("reach", models.IntegerField(default=0)),
+                ("impressions", models.IntegerField(default=0)),
+                ("engagement", models.IntegerField(default=0)),
+                ("insights_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="social_posts",
+                        to="integrations.connection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at'],
+                "ordering": ["-published_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='adaccount',
-            constraint=models.UniqueConstraint(fields=('platform', 'external_id'), name='one_row_per_ad_account'),
+            model_name="adaccount",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "external_id"), name="one_row_per_ad_account"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.UniqueConstraint(fields=('ad_account', 'external_id'), name='one_row_per_campaign'),
+            model_name="campaign",
+            constraint=models.UniqueConstraint(
+                fields=("ad_account", "external_id"), name="one_row_per_campaign"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adset',
-            constraint=models.UniqueConstraint(fields=('campaign', 'external_id'), name='one_row_per_ad_set'),
+            model_name="adset",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "external_id"), name="one_row_per_ad_set"
+            ),
         ),
         migrations.AddIndex(
-            model_name='campaignday',
-            index=models.Index(fields=['day'], name='integration_day_7f8b01_idx'),
+            model_name="campaignday",
+            index=models.Index(fields=["day"], name="integration_day_7f8b01_idx"),
         ),
         migrations.AddConstraint(
-            model_name='campaignday',
-            constraint=models.UniqueConstraint(fields=('campaign', 'day'), name='one_row_per_campaign_day'),
+            model_name="campaignday",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "day"), name="one_row_per_campaign_day"
+            ),
         ),
         migrations.AddIndex(
-            model_name='searchday',
-            index=models.Index(fields=['search_property', 'day'], name='integration_search__417ce2_idx'),
+            model_name="searchday",
+            index=models.Index(
+                fields=["search_property", "day"], name="integration_search__417ce2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='searchday',
-            constraint=models.UniqueConstraint(fields=('search_property', 'day', 'row_key'), name='one_row_per_search_day'),
+            model_name="searchday",
+            constraint=models.UniqueConstraint(
+                fields=("search_property", "day", "row_key"), name="one_row_per_search_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='searchtermday',
-            constraint=models.UniqueConstraint(fields=('campaign', 'day', 'term_key'), name='one_row_per_search_term_day'),
+            model_name="searchtermday",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "day", "term_key"), name="one_row_per_search_term_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='socialpost',
-            constraint=models.UniqueConstraint(fields=('channel', 'external_id'), name='one_row_per_social_post'),
+            model_name="socialpost",
+            constraint=models.UniqueConstraint(
+                fields=("channel", "external_id"), name="one_row_per_social_post"
+            ),
         ),
     ]

@@ -276,3 +276,15 @@ def test_an_expired_state_is_refused(adapter, client, admin_user):
     response = client.get("/oauth/squarespace/callback", {"state": state, "code": "c1"})
     assert response.status_code == 400
     assert adapter.exchanged == []
+
+
+def test_the_schedule_queues_only_connections_that_have_the_streams(adapter, connected):
+    from integrations.tasks import sync_scheduled
+
+    shippo = Connection.objects.create(
+        provider="shippo", external_account_id="test", display_name="Shippo"
+    )
+    assert sync_scheduled(["orders"]) == 1
+    assert sync_scheduled(["orders"], provider="meta") == 0
+    assert set(SyncRun.objects.values_list("connection_id", flat=True)) == {connected.pk}
+    assert not SyncRun.objects.filter(connection=shippo).exists()
