@@ -5,25 +5,30 @@ never drift from the data. The vocabulary is the reconciliation's:
 
 - excluded: cancelled, fully refunded, test mode, or nothing physical (carries no other flag)
 - missing_in_shippo: no Shippo order and no label
-- in_shippo_no_label: a Shippo order but no label at all
+- in_shippo_no_label: a Shippo order but no good label (all voided counts too)
 - voided_only: labels were bought but every one was voided
 - fulfilled_no_label: FULFILLED in Squarespace without a good label
-- label_not_fulfilled: a good label, but still PENDING in Squarespace
+- label_not_fulfilled: a good label over LABEL_NOT_FULFILLED_AFTER_MS old, still PENDING
 - multiple_labels: several good labels (`multiple_labels` says "split" or "duplicate")
 - zip_mismatch: the ZIP in Shippo differs from the order's shipping ZIP
-- stale_tracking: a good label still PRE_TRANSIT a week after its last event
+- stale_tracking: a good label over a week old still PRE_TRANSIT or UNKNOWN
 - returned: a good label's parcel came back
 
 Orders placed after `awaiting_cutoff` (two business days before the anchor) that have no good
-label yet are awaiting a label, not missing one: they are listed in `awaiting_label` and carry
-no missing_in_shippo / in_shippo_no_label / voided_only flag.
+label yet are awaiting a label, not missing one: they are listed in `awaiting_label` (the
+reconciliation's `awaiting_label` flag) and carry no missing_in_shippo / in_shippo_no_label
+flag; voided_only is a fact about the labels and applies either way.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from sandbox.brand.orders import OrderPlan, shippo_of
+from sandbox.brand.seeds import DAY_MS
 from sandbox.brand.shipping import STALE_AFTER_MS
+
+LABEL_NOT_FULFILLED_AFTER_MS = 2 * DAY_MS  # a label this old should have fulfilled its order
+STALE_STATUSES = frozenset({"PRE_TRANSIT", "UNKNOWN"})
 
 FLAGS = (
     "excluded", "missing_in_shippo", "in_shippo_no_label", "voided_only", "fulfilled_no_label",
@@ -40,14 +45,15 @@ def order_flags(plan: OrderPlan, *, awaiting_cutoff_ms: int, anchor_ms: int) -> 
     flags = set() if valid else _unlabelled(plan, awaiting_cutoff_ms)
     if plan.fulfillment == "FULFILLED" and not valid:
         flags.add("fulfilled_no_label")
-    if valid and plan.fulfillment == "PENDING":
+    settled_before = anchor_ms - LABEL_NOT_FULFILLED_AFTER_MS
+    if plan.fulfillment == "PENDING" and any(lb.created_ms < settled_before for lb in valid):
         flags.add("label_not_fulfilled")
     if len(valid) > 1:
         flags.add("multiple_labels")
     if valid and shippo.postal_code != plan.postal_code:
         flags.add("zip_mismatch")
     stale_before = anchor_ms - STALE_AFTER_MS
-    if any(lb.tracking_status == "PRE_TRANSIT" and lb.status_ms < stale_before for lb in valid):
+    if any(lb.tracking_status in STALE_STATUSES and lb.created_ms < stale_before for lb in valid):
         flags.add("stale_tracking")
     if any(lb.tracking_status == "RETURNED" for lb in valid):
         flags.add("returned")
@@ -64,11 +70,13 @@ def awaiting_label(plan: OrderPlan, *, awaiting_cutoff_ms: int) -> bool:
 def _unlabelled(plan: OrderPlan, awaiting_cutoff_ms: int) -> set[str]:
     """Name what is missing for an order without a good label."""
     shippo = plan.shippo
-    if shippo is None or plan.created_ms >= awaiting_cutoff_ms:
+    if shippo is None:
         return set()
-    if shippo.labels:
-        return {"voided_only"}
-    return {"in_shippo_no_label"} if shippo.relayed_ms is not None else {"missing_in_shippo"}
+    flags = {"voided_only"} if shippo.labels else set()
+    if plan.created_ms >= awaiting_cutoff_ms:
+        return flags
+    flags.add("in_shippo_no_label" if shippo.relayed_ms is not None else "missing_in_shippo")
+    return flags
 
 
 @dataclass(frozen=True)
