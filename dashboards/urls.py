@@ -1,9 +1,18 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from dashboards import views
+from dashboards.views.overview import overview
+from dashboards.views.placeholder import placeholder_view
 
 app_name = "dashboards"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", RedirectView.as_view(pattern_name="dashboards:overview"), name="index"),
+    path("overview/", overview, name="overview"),
+    path("ads/", placeholder_view("ads"), name="ads"),
+    path("search/", placeholder_view("search"), name="search"),
+    path("sales/", placeholder_view("sales"), name="sales"),
+    path("inventory/", placeholder_view("inventory"), name="inventory"),
+    path("social/", placeholder_view("social"), name="social"),
+    path("changes/", placeholder_view("changes"), name="changes"),
 ]
