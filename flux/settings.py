@@ -314,6 +314,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "flux.privacy.tasks.flag_overdue_deletion_requests",
         "schedule": crontab(hour=6, minute=0),
     },
+    "reconcile-full-nightly": {
+        "task": "reconciliation.tasks.reconcile_run",
+        "schedule": crontab(hour=2, minute=45),
+        "kwargs": {"full": True},
+    },
+    "reconciliation-digest": {
+        "task": "reconciliation.tasks.digest_send",
+        "schedule": crontab(hour=12, minute=0),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
@@ -358,6 +367,24 @@ GOOGLE_ADS_CA_FILE = env.str("GOOGLE_ADS_CA_FILE", default="")
 GOOGLE_ADS_CONVERSION_WINDOW_DAYS = env.int("GOOGLE_ADS_CONVERSION_WINDOW_DAYS", default=30)
 SQUARESPACE_CLIENT_ID = env.str("SQUARESPACE_CLIENT_ID", default="")
 SQUARESPACE_CLIENT_SECRET = env.str("SQUARESPACE_CLIENT_SECRET", default="")
+
+# --- Reconciliation and its digest email -------------------------------------------------
+FLUX_RECON_SLA_BUSINESS_DAYS = env.int("FLUX_RECON_SLA_BUSINESS_DAYS", default=2)
+FLUX_RECON_LABEL_NOT_FULFILLED_DAYS = env.int("FLUX_RECON_LABEL_NOT_FULFILLED_DAYS", default=2)
+FLUX_RECON_STALE_TRACKING_DAYS = env.int("FLUX_RECON_STALE_TRACKING_DAYS", default=7)
+FLUX_RECON_PROBABLE_WINDOW_DAYS = env.int("FLUX_RECON_PROBABLE_WINDOW_DAYS", default=10)
+# An exception older than this many business days is overdue in the daily digest.
+FLUX_RECON_OVERDUE_BUSINESS_DAYS = env.int("FLUX_RECON_OVERDUE_BUSINESS_DAYS", default=3)
+# Outside production mail goes to the console; production sends through EMAIL_URL (smtp+tls://).
+_EMAIL = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+EMAIL_BACKEND = (
+    _EMAIL["EMAIL_BACKEND"] if PRODUCTION else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST, EMAIL_PORT = _EMAIL.get("EMAIL_HOST", "localhost"), _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS, EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_TLS", False), _EMAIL.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="flux-marketing@localhost")
 
 # --- Privacy ----------------------------------------------------------------------------
 FLUX_CONTACT_EMAIL = "brandonhalterman@gmail.com"

@@ -1,6 +1,7 @@
 """Connect, reconnect, sync, revoke and purge: the named actions on connections."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,10 @@ from integrations.providers import AccountGrant, registry
 from integrations.sync.engine import SyncAlreadyRunning, sync_stream_run
 
 logger = logging.getLogger(__name__)
+
+# Called with (provider, names of the streams that ran) after every sync; apps that follow the
+# synced data (reconciliation) register here from their AppConfig.ready().
+after_sync_hooks: list[Callable[[str, list[str]], None]] = []
 
 
 def connection_connect(*, provider: str, grant: AccountGrant, actor: Actor) -> Connection:
@@ -123,6 +128,9 @@ def connection_sync(
             logger.info(
                 "sync skipped connection_id=%s stream=%s: running", connection.pk, stream.name
             )
+    if runs:
+        for hook in after_sync_hooks:
+            hook(connection.provider, [run.stream for run in runs])
     return runs
 
 
