@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "template_partials",
+    "django_tables2",
     "csp",
     "flux",
     "flux.accounts",
