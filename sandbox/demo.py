@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import requests
 
+from catalog.seeding import catalog_demo_seed
 from integrations.connections import connection_connect, connection_sync
 from integrations.models import Connection, SyncRun
 from integrations.providers import UnknownProvider, registry
@@ -53,6 +54,7 @@ def demo_connections_sync(*, report: Callable[[str], None]) -> list[SyncRun]:
         for run in connection_sync(connection_id=connection.pk, trigger="demo"):
             report(f"  {run.stream}: {run.status}, {run.rows_read} read, {run.error or 'ok'}")
             runs.append(run)
+    catalog_demo_seed(report=report)
     return runs
 
 
