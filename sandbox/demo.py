@@ -28,6 +28,9 @@ class DemoKey:
 DEMO_KEYS = (
     DemoKey("squarespace", "sqsp_demo_key"),
     DemoKey("shippo", "shippo_test_demo"),
+    DemoKey("meta", "meta_system_user_demo"),
+    DemoKey("google_ads", "1//sandbox-google-demo-refresh"),
+    DemoKey("search_console", "1//sandbox-google-demo-refresh"),
 )
 
 
