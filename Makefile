@@ -23,7 +23,7 @@ DEMO_ENV := FLUX_ENV=demo DEBUG=true GRPC_VERBOSITY=ERROR FLUX_STAFF_DOMAINS=flu
 	GOOGLE_ADS_ENDPOINT=127.0.0.1:$(GOOGLE_ADS_PORT) GOOGLE_ADS_CA_FILE=$(CURDIR)/var/google_ads_sandbox_cert.pem \
 	SEARCH_CONSOLE_URL=$(SANDBOX)/search_console/
 
-.PHONY: install demo test lint typecheck check pytest bench clean
+.PHONY: install demo test lint typecheck check pytest bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,18 @@ check: install
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
-pytest: install
+# Browser tests drive Debian's Chromium; never a downloaded browser.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium"; exit 1; \
+		fi; \
+	fi
+
+pytest: install chromium
 	$(BIN)/pytest -n 2
 
 test: lint typecheck check pytest
