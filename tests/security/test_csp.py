@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from catalog.models import Product
+
 # An executable script without src; JSON data blocks (json_script) are data, not code.
 INLINE_SCRIPT = re.compile(
     r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE
@@ -16,6 +18,7 @@ STAFF_PAGES = [
     "/",
     "/connections/",
     "/catalog/",
+    "/catalog/new/",
     "/dashboards/overview/",
     "/dashboards/ads/",
     "/dashboards/search/",
@@ -56,5 +59,14 @@ def test_public_pages_have_a_strict_policy_and_no_inline_code(client, path):
 def test_staff_pages_have_a_strict_policy_and_no_inline_code(client, operator, path):
     client.force_login(operator)
     response = client.get(path)
+    assert response.status_code == 200
+    assert_strict(response)
+
+
+@pytest.mark.parametrize("suffix", ["", "edit/"])
+def test_catalog_product_pages_have_a_strict_policy(client, operator, suffix):
+    Product.objects.create(name="Gear Clock", slug="gear-clock", price=8999, unit_cost=3000)
+    client.force_login(operator)
+    response = client.get(f"/catalog/gear-clock/{suffix}")
     assert response.status_code == 200
     assert_strict(response)
