@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from dashboards.views.ads import ads
 from dashboards.views.overview import overview
 from dashboards.views.placeholder import placeholder_view
 
@@ -9,7 +10,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboards:overview"), name="index"),
     path("overview/", overview, name="overview"),
-    path("ads/", placeholder_view("ads"), name="ads"),
+    path("ads/", ads, name="ads"),
     path("search/", placeholder_view("search"), name="search"),
     path("sales/", placeholder_view("sales"), name="sales"),
     path("inventory/", placeholder_view("inventory"), name="inventory"),
