@@ -307,6 +307,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=50, hour="*/2"),
         "kwargs": {"streams": ["page_posts", "instagram_media"]},
     },
+    "check-meta-tokens": {
+        "task": "integrations.meta.tasks.meta_tokens_check",
+        "schedule": crontab(hour=5, minute=10),
+    },
     "purge-revoked-tokens": {
         "task": "integrations.tasks.purge_revoked_tokens",
         "schedule": crontab(hour=3, minute=30),
