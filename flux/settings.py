@@ -388,8 +388,15 @@ EMAIL_BACKEND = (
 EMAIL_HOST, EMAIL_PORT = _EMAIL.get("EMAIL_HOST", "localhost"), _EMAIL.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS, EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_TLS", False), _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="flux-marketing@localhost")
+
+# --- Proposals ---------------------------------------------------------------------------
+# Fault hooks (e.g. FLUX_FAULT_PAUSE_AFTER_WRITE) work only when this is on, never in production.
+FLUX_FAULT_HOOKS = env.bool("FLUX_FAULT_HOOKS", default=False) and not PRODUCTION
+# An execution queued or running longer than this is handed to a worker again.
+FLUX_EXECUTION_RECOVER_MINUTES = env.int("FLUX_EXECUTION_RECOVER_MINUTES", default=15)
 
 # --- Privacy ----------------------------------------------------------------------------
 FLUX_CONTACT_EMAIL = "brandonhalterman@gmail.com"
