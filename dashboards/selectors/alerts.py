@@ -1,0 +1,66 @@
+"""What needs a person's attention now: stock, reconciliation, proposals and connections."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from integrations.models import Connection, ConnectionStatus, InventoryLevel
+
+# A SKU at or under this many units is low on stock (zero or less is out of stock).
+LOW_STOCK_UNITS = 5
+# Reconciliation buckets that are facts rather than problems.
+NOT_EXCEPTIONS = frozenset({"matched", "excluded", "awaiting_label"})
+
+
+@dataclass(frozen=True)
+class StockAlert:
+    low: int
+    out: int
+
+
+def stock_alert() -> StockAlert:
+    """How many tracked SKUs are low on stock and how many are out of stock."""
+    tracked = InventoryLevel.objects.filter(is_unlimited=False)
+    out = tracked.filter(quantity__lte=0).count()
+    low = tracked.filter(quantity__gt=0, quantity__lte=LOW_STOCK_UNITS).count()
+    return StockAlert(low=low, out=out)
+
+
+def reconciliation_exceptions() -> int | None:
+    """Orders and labels in a problem bucket, or None when reconciliation is not available."""
+    try:
+        from reconciliation.selectors import exception_counts
+    except ImportError:  # the reconciliation app has no selectors yet
+        return None
+    counts: dict[str, int] = exception_counts()
+    return sum(n for bucket, n in counts.items() if bucket not in NOT_EXCEPTIONS)
+
+
+def pending_proposals() -> int:
+    """Proposals waiting for a person's approval (none until the proposals app records any)."""
+    return 0
+
+
+@dataclass(frozen=True)
+class BrokenConnection:
+    provider: str
+    name: str
+    reason: str
+
+
+def broken_connections() -> list[BrokenConnection]:
+    """Connections that cannot sync: needing a reconnect, disabled, or failing with an error."""
+    broken = Connection.objects.exclude(status=ConnectionStatus.REVOKED).filter(
+        Q(status__in=[ConnectionStatus.NEEDS_RECONNECT, ConnectionStatus.DISABLED])
+        | ~Q(last_error="")
+    )
+    return [
+        BrokenConnection(
+            connection.get_provider_display(),
+            connection.display_name,
+            connection.get_status_display()
+            if connection.status != ConnectionStatus.ACTIVE
+            else "Last sync failed",
+        )
+        for connection in broken.order_by("provider", "display_name")
+    ]
