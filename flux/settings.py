@@ -328,6 +328,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reconciliation.tasks.digest_send",
         "schedule": crontab(hour=12, minute=0),
     },
+    "proposals-measure-outcomes": {
+        "task": "proposals.tasks.outcomes_measure_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "proposals-recover-executions": {
+        "task": "proposals.tasks.executions_recover_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
