@@ -2,13 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 
+from catalog.selectors import product_by_sku
 from dashboards.ranges import DateRange
-from integrations.models import Order
+from integrations.models import Order, OrderLine
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,6 @@ def _currency() -> str:
 
 def revenue_by_day(period: DateRange) -> dict[date, int]:
     """Net revenue in minor units per brand-local day, every day present (zero when none)."""
-    from django.db.models.functions import TruncDate
-
     zone = ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
     rows = (
         orders_in(period)
@@ -68,3 +69,235 @@ def revenue_by_day(period: DateRange) -> dict[date, int]:
     )
     by_day = {row["day"]: (row["gross"] or 0) - (row["refunded"] or 0) for row in rows}
     return {day: by_day.get(day, 0) for day in period.each_day()}
+
+
+@dataclass(frozen=True)
+class DaySales:
+    day: date
+    revenue_minor: int
+    orders: int
+
+
+def sales_by_day(period: DateRange) -> list[DaySales]:
+    """Net revenue and order count per brand-local day, every day present."""
+    rows = (
+        orders_in(period)
+        .annotate(day=TruncDate("created_on", tzinfo=_zone()))
+        .values("day")
+        .annotate(gross=Sum("grand_total"), refunded=Sum("refunded_total"), orders=Count("id"))
+    )
+    found = {r["day"]: r for r in rows}
+    empty = {"gross": 0, "refunded": 0, "orders": 0}
+    return [
+        DaySales(day, _net(found.get(day, empty)), found.get(day, empty)["orders"])
+        for day in period.each_day()
+    ]
+
+
+def _net(row: dict[str, Any]) -> int:
+    return int(row["gross"] or 0) - int(row["refunded"] or 0)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class ItemSales:
+    """Units and line revenue (unit price times quantity, before discounts) of a SKU or product."""
+
+    name: str
+    sku: str
+    units: int
+    revenue_minor: int
+    in_catalog: bool
+
+
+def sku_sales(period: DateRange) -> list[ItemSales]:
+    """Units and line revenue per SKU, named by its catalog product when it has one."""
+    start, end = brand_day_bounds(period)
+    rows = (
+        OrderLine.objects.filter(
+            order__testmode=False, order__created_on__gte=start, order__created_on__lt=end
+        )
+        .exclude(order__fulfillment_status="CANCELED")
+        .values("sku")
+        .annotate(name=Max("product_name"), units=Sum("quantity"),
+                  revenue=Sum(F("quantity") * F("unit_price")))
+        .order_by("-revenue")
+    )  # fmt: skip
+    products = product_by_sku()
+    return [
+        ItemSales(products.get(r["sku"], (0, r["name"]))[1], r["sku"], int(r["units"] or 0),
+                  int(r["revenue"] or 0), r["sku"] in products)
+        for r in rows
+    ]  # fmt: skip
+
+
+def product_sales(period: DateRange) -> list[ItemSales]:
+    """Units and line revenue per catalog product; SKUs outside the catalog by their line name."""
+    merged: dict[str, ItemSales] = {}
+    for item in sku_sales(period):
+        key = item.name if item.in_catalog else f"~{item.name}"
+        seen = merged.get(key)
+        units, revenue = (seen.units, seen.revenue_minor) if seen else (0, 0)
+        merged[key] = ItemSales(item.name, "", units + item.units,
+                                revenue + item.revenue_minor, item.in_catalog)  # fmt: skip
+    return sorted(merged.values(), key=lambda i: (-i.revenue_minor, i.name))
+
+
+@dataclass(frozen=True)
+class StateSales:
+    country: str
+    state: str
+    orders: int
+    revenue_minor: int
+
+
+def sales_by_state(period: DateRange) -> list[StateSales]:
+    """Orders and net revenue per shipping state, largest first."""
+    rows = (
+        orders_in(period)
+        .values("ship_country", "ship_state")
+        .annotate(gross=Sum("grand_total"), refunded=Sum("refunded_total"), orders=Count("id"))
+    )
+    found = [StateSales(r["ship_country"], r["ship_state"], r["orders"], _net(r)) for r in rows]
+    return sorted(found, key=lambda s: (-s.revenue_minor, s.country, s.state))
+
+
+@dataclass(frozen=True)
+class Returns:
+    """Refunds and cancellations among the period's orders (test orders excluded)."""
+
+    placed: int
+    canceled: int
+    canceled_minor: int
+    counted: int
+    refunded_orders: int
+    refunded_minor: int
+    gross_minor: int
+
+    @property
+    def cancel_rate(self) -> float | None:
+        return self.canceled / self.placed if self.placed else None
+
+    @property
+    def refund_rate(self) -> float | None:
+        return self.refunded_minor / self.gross_minor if self.gross_minor else None
+
+    @property
+    def refunded_order_rate(self) -> float | None:
+        return self.refunded_orders / self.counted if self.counted else None
+
+
+def returns_in(period: DateRange) -> Returns:
+    """Count and sum cancellations and refunds of the orders placed in `period`."""
+    start, end = brand_day_bounds(period)
+    placed = Order.objects.filter(testmode=False, created_on__gte=start, created_on__lt=end)
+    canceled = Q(fulfillment_status="CANCELED")
+    counted = ~canceled
+    t = placed.aggregate(
+        placed=Count("id"),
+        canceled=Count("id", filter=canceled),
+        canceled_minor=Sum("grand_total", filter=canceled, default=0),
+        counted=Count("id", filter=counted),
+        refunded=Count("id", filter=counted & Q(refunded_total__gt=0)),
+        refunded_minor=Sum("refunded_total", filter=counted, default=0),
+        gross=Sum("grand_total", filter=counted, default=0),
+    )
+    return Returns(t["placed"], t["canceled"], t["canceled_minor"], t["counted"], t["refunded"],
+                   t["refunded_minor"], t["gross"])  # fmt: skip
+
+
+COHORT_WINDOWS = (30, 90, 180)  # days after the first order: about 1, 3 and 6 months
+COHORT_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Customers (email hashes) whose first order ever fell in `month`, and what they did next."""
+
+    month: date
+    customers: int
+    repeat: dict[int, int | None]  # window days -> customers who ordered again (None: too soon)
+    first_revenue_minor: int
+    revenue_minor: int  # every order of these customers to date
+
+    def rate(self, window: int) -> float | None:
+        """Return the share of the cohort that ordered again within `window` days."""
+        found = self.repeat.get(window)
+        return found / self.customers if found is not None and self.customers else None
+
+
+def cohorts(period: DateRange, *, today: date | None = None) -> list[Cohort]:
+    """First-order cohorts for the months up to the end of `period`, newest first."""
+    months = _months_back(period.end, COHORT_MONTHS)
+    start, _ = brand_day_bounds(DateRange(months[-1], months[-1]))
+    _, end = brand_day_bounds(DateRange(period.end, period.end))
+    rows = (
+        _first_orders(start, end)
+        .annotate(month=TruncMonth("created_on", tzinfo=_zone()))
+        .values("month")
+        .annotate(**_cohort_aggregates())
+    )
+    found = {_as_date(r["month"]): r for r in rows}
+    last_day = today or period.end
+    return [_cohort(m, found[m], last_day) for m in months if m in found]
+
+
+def _first_orders(start: datetime, end: datetime) -> QuerySet[Order]:
+    earlier = counted_orders().filter(
+        email_hash=OuterRef("email_hash"), created_on__lt=OuterRef("created_on")
+    )
+    placed = counted_orders().exclude(email_hash="")
+    return placed.filter(created_on__gte=start, created_on__lt=end).filter(~Exists(earlier))
+
+
+def _cohort_aggregates() -> dict[str, Any]:
+    again = {
+        f"again_{days}": Count("id", filter=Q(Exists(_later(days)))) for days in COHORT_WINDOWS
+    }
+    total = counted_orders().filter(email_hash=OuterRef("email_hash")).values("email_hash")
+    net = total.annotate(net=Sum(F("grand_total") - F("refunded_total"))).values("net")
+    return {
+        **again,
+        "customers": Count("id"),
+        "first_revenue": Sum(F("grand_total") - F("refunded_total")),
+        "revenue": Sum(Subquery(net)),
+    }
+
+
+def _later(days: int) -> QuerySet[Order]:
+    return counted_orders().filter(
+        email_hash=OuterRef("email_hash"),
+        created_on__gt=OuterRef("created_on"),
+        created_on__lte=OuterRef("created_on") + timedelta(days=days),
+    )
+
+
+def _cohort(month: date, row: dict[str, Any], last_day: date) -> Cohort:
+    month_end = _months_back(month, -1)[-1] - timedelta(days=1)
+    repeat = {
+        days: (row[f"again_{days}"] if month_end + timedelta(days=days) <= last_day else None)
+        for days in COHORT_WINDOWS
+    }
+    return Cohort(month, row["customers"], repeat, int(row["first_revenue"] or 0),
+                  int(row["revenue"] or 0))  # fmt: skip
+
+
+def _months_back(day: date, count: int) -> list[date]:
+    """Return the first days of `count` months ending with `day`'s, newest first.
+
+    A negative count returns the first day of the month after `day`'s, in a list.
+    """
+    first = day.replace(day=1)
+    if count < 0:
+        return [(first + timedelta(days=32)).replace(day=1)]
+    months = [first]
+    while len(months) < count:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    return months
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
