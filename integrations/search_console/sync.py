@@ -11,7 +11,8 @@ with that day's last rows, so a crash resumes at the first day not yet final. Ev
 re-reads the last REREAD_DAYS days. History is never deleted: rows older than Google's 16
 months stay. A day's rows stream through in chunks of a few thousand (one transaction each);
 when a day is complete, fresh rows its new reading no longer has are dropped, in the same
-transaction as its last chunk. If a row comes back twice within one reading of a day, the
+transaction as its last chunk, and the day's query x page rollup (what dashboards read) is
+rebuilt from its rows. If a row comes back twice within one reading of a day, the
 listing moved under our paging (rows may have been skipped too), so the day is read again
 from the start; twice in a row ends the run for the next one to retry.
 """
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from integrations.http import TransientError
 from integrations.models import Connection, SearchDay, SearchProperty
+from integrations.models.search import SearchQueryPageDay
 from integrations.search_console.client import ROW_LIMIT, SearchConsoleClient
 from integrations.search_console.parse import PROVIDER, SearchRowRecord
 from integrations.sync.engine import Page, Stream, WriteCounts
@@ -135,6 +137,7 @@ class SearchAnalyticsStream:
         counts, _ = upsert_changed(SearchDay, rows, key_fields=KEY, compare_fields=FIELDS)
         if records.day_keys is not None:
             _drop_stale_fresh(prop, records.day, records.day_keys)
+            SearchQueryPageDay.objects.rebuild(prop.pk, records.day)  # the dashboards' rollup
         return counts
 
     def _search_property(self, connection: Connection) -> SearchProperty:
