@@ -151,6 +151,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 FLUX_BRAND_TIME_ZONE = env.str("FLUX_BRAND_TIME_ZONE", default="America/New_York")
+# Search queries containing one of these (as whole words) are the brand's own, not opportunities.
+FLUX_BRAND_TERMS = [
+    t.strip().lower()
+    for t in env.list("FLUX_BRAND_TERMS", default=["flux engineering", "flux"])
+    if t.strip()
+]
 USE_I18N = True
 USE_TZ = True
 
