@@ -19,7 +19,7 @@ from proposals.models.proposals import (
     Todo,
     TodoState,
 )
-from proposals.models.rules import Rule
+from proposals.models.rules import Rule, RuleNotification
 
 __all__ = [
     "CAMPAIGN_KINDS",
@@ -40,6 +40,7 @@ __all__ = [
     "ProposalSource",
     "ProposalStatus",
     "Rule",
+    "RuleNotification",
     "Todo",
     "TodoState",
 ]

@@ -19,6 +19,9 @@ class Rule(models.Model):
     interval_hours = models.PositiveIntegerField(default=24)
     scope_platform = models.CharField(max_length=20, blank=True)  # meta / google_ads / "" (both)
     scope_campaigns = models.ManyToManyField(Campaign, blank=True, related_name="+")
+    # Days still settling (late conversions may arrive) are left out of conversion-based
+    # metrics unless the rule says otherwise.
+    include_settling = models.BooleanField(default=False)
     last_run_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -34,3 +37,20 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RuleNotification(models.Model):
+    """A line in the staff notification list, left by a rule whose action is "notify"."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="notifications")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.message[:80]
