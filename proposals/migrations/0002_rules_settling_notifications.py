@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("integrations", "0004_search_rollup"),
+        ("integrations", "0003_ads_search_social"),
         ("proposals", "0001_initial"),
     ]
 
