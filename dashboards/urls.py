@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from dashboards.views.ads import ads
 from dashboards.views.overview import overview
 from dashboards.views.placeholder import placeholder_view
+from dashboards.views.sales import sales_page
 
 app_name = "dashboards"
 
@@ -12,7 +13,7 @@ urlpatterns = [
     path("overview/", overview, name="overview"),
     path("ads/", ads, name="ads"),
     path("search/", placeholder_view("search"), name="search"),
-    path("sales/", placeholder_view("sales"), name="sales"),
+    path("sales/", sales_page, name="sales"),
     path("inventory/", placeholder_view("inventory"), name="inventory"),
     path("social/", placeholder_view("social"), name="social"),
     path("changes/", placeholder_view("changes"), name="changes"),
