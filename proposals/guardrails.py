@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from catalog.models import ProductVariant
+from flux.audit.actions import audit_record
 from integrations.models import Campaign, CampaignDay, InventoryLevel
 from proposals.models import (
     AICall,
@@ -202,3 +204,37 @@ def ai_spend_cap() -> int:
 def ai_spend_cap_reached(now: datetime | None = None) -> bool:
     """Say whether no more AI calls may be made this month."""
     return ai_spend_this_month(now) >= ai_spend_cap()
+
+
+def guardrails_update(*, rails: Guardrails, changes: dict[str, Any], user: Any) -> Guardrails:
+    """Save new guardrail values and audit what changed, before and after."""
+    before = guardrails_snapshot(rails)
+    protected = changes.pop("protected_campaigns", None)
+    for name, value in changes.items():
+        setattr(rails, name, value)
+    rails.updated_by = user
+    with transaction.atomic():
+        rails.save()
+        if protected is not None:
+            rails.protected_campaigns.set(protected)
+        after = guardrails_snapshot(rails)
+        changed = {k for k in after if after[k] != before[k]}
+        audit_record(
+            actor=user,
+            action="guardrails.update",
+            target=rails,
+            before={k: before[k] for k in sorted(changed)},
+            after={k: after[k] for k in sorted(changed)},
+        )
+    return rails
+
+
+def guardrails_snapshot(rails: Guardrails) -> dict[str, Any]:
+    """Return every guardrail value as plain JSON."""
+    values: dict[str, Any] = {
+        f.name: getattr(rails, f.name)
+        for f in Guardrails._meta.concrete_fields
+        if f.name not in ("id", "updated_by", "updated_at")
+    }
+    values["protected_campaigns"] = sorted(rails.protected_campaigns.values_list("pk", flat=True))
+    return values

@@ -27,6 +27,8 @@ STAFF_PAGES = [
     "/dashboards/social/",
     "/dashboards/changes/",
     "/proposals/",
+    "/proposals/guardrails/",
+    "/proposals/roi/",
     "/reconciliation/",
     "/sandbox/",
     "/audit/",
@@ -70,3 +72,15 @@ def test_catalog_product_pages_have_a_strict_policy(client, operator, suffix):
     response = client.get(f"/catalog/gear-clock/{suffix}")
     assert response.status_code == 200
     assert_strict(response)
+
+
+@pytest.mark.django_db
+def test_a_proposal_page_has_a_strict_policy(client, operator, make_user):
+    from tests.proposals.factories import budget_proposal, campaign_with_data
+
+    proposal = budget_proposal(campaign_with_data(), 11_000, by=make_user("author", "operator"))
+    client.force_login(operator)
+    for suffix in ("", "log/"):
+        response = client.get(f"/proposals/{proposal.pk}/{suffix}")
+        assert response.status_code == 200
+        assert_strict(response)
