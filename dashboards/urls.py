@@ -2,9 +2,12 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from dashboards.views.ads import ads
+from dashboards.views.inventory import inventory_page
+from dashboards.views.changes import changes
 from dashboards.views.overview import overview
 from dashboards.views.placeholder import placeholder_view
 from dashboards.views.sales import sales_page
+from dashboards.views.social import social
 
 app_name = "dashboards"
 
@@ -14,7 +17,7 @@ urlpatterns = [
     path("ads/", ads, name="ads"),
     path("search/", placeholder_view("search"), name="search"),
     path("sales/", sales_page, name="sales"),
-    path("inventory/", placeholder_view("inventory"), name="inventory"),
-    path("social/", placeholder_view("social"), name="social"),
-    path("changes/", placeholder_view("changes"), name="changes"),
+    path("inventory/", inventory_page, name="inventory"),
+    path("social/", social, name="social"),
+    path("changes/", changes, name="changes"),
 ]
