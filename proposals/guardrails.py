@@ -208,7 +208,8 @@ def ai_spend_cap_reached(now: datetime | None = None) -> bool:
 
 def guardrails_update(*, rails: Guardrails, changes: dict[str, Any], user: Any) -> Guardrails:
     """Save new guardrail values and audit what changed, before and after."""
-    before = guardrails_snapshot(rails)
+    # Read the stored row: a bound ModelForm has already copied its values onto `rails`.
+    before = guardrails_snapshot(Guardrails.objects.get(pk=rails.pk))
     protected = changes.pop("protected_campaigns", None)
     for name, value in changes.items():
         setattr(rails, name, value)
