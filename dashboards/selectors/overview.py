@@ -23,7 +23,8 @@ from catalog.models import ProductCampaign
 from catalog.selectors import cogs_by_sku, product_by_sku
 from dashboards.ranges import DateRange
 from dashboards.selectors.sales import brand_day_bounds, counted_orders, orders_in, revenue_by_day
-from integrations.models import CampaignDay, Label, OrderLine, SearchDay, ShippoOrder
+from integrations.models import CampaignDay, Label, OrderLine, ShippoOrder
+from integrations.models.search import SearchQueryPageDay
 from integrations.order_numbers import order_number_normalise
 
 
@@ -119,10 +120,12 @@ def repeat_customers(period: DateRange) -> RepeatCustomers:
 
 def organic_clicks(period: DateRange) -> tuple[int, int]:
     """Search Console clicks over `period`, and how many of its days are still fresh."""
-    days = SearchDay.objects.filter(day__gte=period.start, day__lte=period.end)
-    totals = days.aggregate(clicks=Sum("clicks"))
-    fresh = days.filter(fresh=True).values("day").distinct().count()
-    return totals["clicks"] or 0, fresh
+    # The daily query x page rollup, not the raw rows: a tenth of the size at the same totals.
+    days = SearchQueryPageDay.objects.filter(day__gte=period.start, day__lte=period.end)
+    totals = days.aggregate(
+        clicks=Sum("clicks"), fresh=Count("day", distinct=True, filter=Q(fresh=True))
+    )
+    return totals["clicks"] or 0, totals["fresh"]
 
 
 # ---- contribution margin -------------------------------------------------------------------

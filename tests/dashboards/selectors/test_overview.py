@@ -46,6 +46,7 @@ from integrations.models import (
     SearchProperty,
     ShippoOrder,
 )
+from integrations.models.search import SearchQueryPageDay
 
 pytestmark = pytest.mark.django_db
 
@@ -253,6 +254,8 @@ def test_organic_clicks_and_fresh_days():
             search_property=prop, day=day, query="q", page="/p", country="usa", device="DESKTOP",
             row_key=str(n), clicks=clicks, impressions=10, position=3.0, fresh=fresh,
         )  # fmt: skip
+    for day in (DAY1, DAY2):
+        SearchQueryPageDay.objects.rebuild(prop.pk, day)
     assert organic_clicks(PERIOD) == (13, 1)
 
 
