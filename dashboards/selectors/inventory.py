@@ -67,13 +67,20 @@ def stock_by_sku(*, today: date | None = None) -> list[SkuStock]:
     sold = units_sold_by_sku(velocity_window(today))
     stockouts = _last_stockouts()
     products = product_by_sku()
-    rows = [
-        SkuStock(level.sku, products.get(level.sku, (None, level.descriptor))[1],
-                 products.get(level.sku, (None, ""))[0], level.quantity, level.is_unlimited,
-                 sold.get(level.sku, 0), stockouts.get(level.pk))
-        for level in InventoryLevel.objects.exclude(sku="").order_by("sku")
-    ]  # fmt: skip
+    levels = InventoryLevel.objects.exclude(sku="").order_by("sku")
+    rows = [_sku_stock(level, sold, stockouts, products) for level in levels]
     return sorted(rows, key=lambda r: (RISK_ORDER[r.risk], r.days_of_cover or 0, r.sku))
+
+
+def _sku_stock(
+    level: InventoryLevel,
+    sold: dict[str, int],
+    stockouts: dict[int, datetime],
+    products: dict[str, tuple[int, str]],
+) -> SkuStock:
+    product_id, name = products.get(level.sku, (None, level.descriptor or "not in catalog"))
+    return SkuStock(level.sku, name, product_id, level.quantity, level.is_unlimited,
+                    sold.get(level.sku, 0), stockouts.get(level.pk))  # fmt: skip
 
 
 def units_sold_by_sku(window: DateRange) -> dict[str, int]:
