@@ -149,9 +149,14 @@ def query_page_figures(period: DateRange) -> list[QueryPageFigures]:
 # --- Opportunity rules ------------------------------------------------------------------
 
 
+def brand_terms() -> list[str]:
+    """The brand's own search terms (FLUX_BRAND_TERMS)."""
+    return list(settings.FLUX_BRAND_TERMS)
+
+
 def is_brand_query(query: str, terms: Sequence[str] | None = None) -> bool:
     """Whether the query contains a brand term as whole words."""
-    terms = settings.FLUX_BRAND_TERMS if terms is None else terms
+    terms = brand_terms() if terms is None else terms
     text = query.lower()
     return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in terms)
 
