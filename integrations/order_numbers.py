@@ -10,5 +10,7 @@ _NUMBER = re.compile(
 
 def order_number_normalise(text: str) -> str | None:
     """Return the order number in `text` without leading zeros, or None when there is none."""
+    if text.isdigit() and text.isascii() and len(text) <= 12:  # the common bare form, fast
+        return text.lstrip("0") or None
     match = _NUMBER.search(text or "")
     return match.group(1) if match else None

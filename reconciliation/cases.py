@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from flux.audit.actions import Actor, audit_record
@@ -39,7 +40,7 @@ def cases_sync(
         items[("order", pk)] = (problem, world.orders[pk].facts.created_on)
     for pk, row in links.items():
         items[("label", pk)] = (["orphan_label"] if row["orphan"] else [], world.labels[pk].created)
-    existing = _cases_for(items)
+    existing = _cases_for(items) if Case.objects.exists() else {}
     new, moved = [], []
     for item, (problem, since) in items.items():
         case = existing.get(item)
@@ -53,15 +54,18 @@ def cases_sync(
 
 
 def _cases_for(items: dict[Item, Any]) -> dict[Item, Case]:
-    """Load the existing cases of these items."""
-    found: dict[Item, Case] = {}
-    for kind in ("order", "label"):
-        pks = [pk for k, pk in items if k == kind]
-        for start in range(0, len(pks), 5000):
-            chunk = pks[start : start + 5000]
-            for case in Case.objects.filter(**{f"{kind}_id__in": chunk}):
-                found[(kind, case.order_id if kind == "order" else case.label_id)] = case  # type: ignore[index]
-    return found
+    """Load the existing cases of these items (all cases, when the items are many)."""
+    cases = Case.objects.all()
+    if len(items) <= 5000:
+        orders = [pk for kind, pk in items if kind == "order"]
+        labels = [pk for kind, pk in items if kind == "label"]
+        cases = cases.filter(Q(order_id__in=orders) | Q(label_id__in=labels))
+    found = {_item_of(case): case for case in cases}
+    return {item: case for item, case in found.items() if item in items}
+
+
+def _item_of(case: Case) -> Item:
+    return ("order", case.order_id) if case.order_id else ("label", case.label_id or 0)
 
 
 def _case_new(item: Item, problem: list[str], since: datetime, now: datetime) -> Case:

@@ -26,16 +26,18 @@ from reconciliation.rules import Thresholds, zip_key
 from reconciliation.world import (
     World,
     decisions_load,
+    full_labels,
+    full_orders,
     label_pks_naming,
     labels_load,
     numbers_in_shippo,
     orders_by_number,
     orders_by_pk,
     orders_load,
-    shippo_numbers_all,
+    shippo_key_numbers,
     shippo_numbers_for,
 )
-from reconciliation.writing import rows_write
+from reconciliation.writing import rows_store
 
 logger = logging.getLogger(__name__)
 LOCK_KEY = 0x7265636F  # "reco": one reconciliation at a time on PostgreSQL
@@ -84,8 +86,8 @@ def _lock() -> None:
 def _judge_and_store(run: ReconRun, world: World, *, now: datetime, top: int) -> RunSummary:
     """Judge the world, write what changed, sync the cases and close the run."""
     judged = world_judge(world, now=now, limits=Thresholds.from_settings(), sizes=_sizes)
-    results = _store(OrderResult, "order_id", judged.results, RESULT_COMPARED)
-    links = _store(LabelLink, "label_id", judged.links, LINK_COMPARED)
+    results = rows_store(OrderResult, "order_id", judged.results, RESULT_COMPARED)
+    links = rows_store(LabelLink, "label_id", judged.links, LINK_COMPARED)
     cases_sync(world=world, judged=judged, results=results, links=links, now=now)
     run.finished_at = timezone.now()
     run.orders_evaluated, run.labels_evaluated = len(world.orders), len(world.labels)
@@ -100,18 +102,13 @@ def _judge_and_store(run: ReconRun, world: World, *, now: datetime, top: int) ->
 
 
 def _full_world() -> tuple[World, int]:
-    """Load everything; store every Shippo order's number key."""
-    shippo = shippo_numbers_all()
-    _store(
-        ShippoOrderKey, "shippo_order_id",
-        {pk: {"shippo_order_id": pk, "number": n} for pk, (_, n) in shippo.items()}, ("number",),
-    )  # fmt: skip
-    world = World(in_shippo={n for _, n in shippo.values() if n})
-    world.add_orders(orders_load())
-    by_object = {oid: number for oid, number in shippo.values()}
-    world.labels = {row.pk: row for row in labels_load(None, by_object)}
+    """Load everything, after reading the numbers of Shippo orders not read before."""
+    _, top = _new_shippo_keys(0)
+    world = World(in_shippo=shippo_key_numbers())
+    world.add_orders(full_orders())
+    world.labels = {row.pk: row for row in full_labels()}
     decisions_load(world)
-    return world, max(shippo, default=0)
+    return world, top
 
 
 def _incremental_world(last: ReconRun, now: datetime) -> tuple[World, int]:
@@ -216,12 +213,16 @@ def _probable_label_pks() -> set[int]:
 
 
 def _new_shippo_keys(after_pk: int) -> tuple[dict[str, int], int]:
-    """Store the number keys of Shippo orders added since the last run; return numbers and top."""
-    found = ShippoOrder.objects.filter(pk__gt=after_pk).values_list("pk", "order_number")
-    keys = {pk: order_number_normalise(text) or "" for pk, text in found}
+    """Store the number keys of Shippo orders not read yet; return their numbers and the top pk."""
+    unread = ShippoOrder.objects.filter(pk__gt=after_pk, recon_key__isnull=True)
+    keys = {
+        pk: order_number_normalise(text) or ""
+        for pk, text in unread.values_list("pk", "order_number")
+    }
     rows = {pk: {"shippo_order_id": pk, "number": n} for pk, n in keys.items()}
-    _store(ShippoOrderKey, "shippo_order_id", rows, ("number",))
-    return {n: pk for pk, n in keys.items() if n}, max(keys, default=after_pk)
+    rows_store(ShippoOrderKey, "shippo_order_id", rows, ("number",))
+    top = ShippoOrder.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return {n: pk for pk, n in keys.items() if n}, top or after_pk
 
 
 # Sizes for the probable rule
@@ -239,25 +240,3 @@ def _sizes(label_pks: list[int], order_pks: list[int]) -> tuple[dict[int, int], 
     lines = OrderLine.objects.filter(order_id__in=order_pks, line_type="PHYSICAL_PRODUCT")
     items = dict(lines.values("order_id").annotate(n=Sum("quantity")).values_list("order_id", "n"))
     return parcels, items
-
-
-# Writing
-
-
-def _store(
-    model: type[Any], key: str, rows: dict[int, dict[str, Any]], compared: tuple[str, ...]
-) -> dict[int, dict[str, Any]]:
-    """Write the rows that are new or differ from the stored ones; return those written."""
-    stored: dict[int, tuple[Any, ...]] = {}
-    pks = list(rows)
-    for start in range(0, len(pks), 20_000):
-        found = model._default_manager.filter(**{f"{key}__in": pks[start : start + 20_000]})
-        stored.update((v[0], v[1:]) for v in found.values_list(key, *compared))
-    new = [row for pk, row in rows.items() if pk not in stored]
-    changed = [
-        row
-        for pk, row in rows.items()
-        if pk in stored and stored[pk] != tuple(row[f] for f in compared)
-    ]
-    rows_write(model, new=new, changed=changed, key=key)
-    return {row[key]: row for row in (*new, *changed)}

@@ -13,7 +13,7 @@ from reconciliation.matching import (
     probable_fits,
 )
 from reconciliation.models import MatchKind
-from reconciliation.rules import LabelFacts, Thresholds, bucket_of, order_flags, recheck_at
+from reconciliation.rules import Clock, Thresholds, bucket_of, order_flags, recheck_at
 from reconciliation.world import LabelRow, OrderRow, World
 
 # (label pks, order pks) -> (parcels per label, physical items per order)
@@ -52,8 +52,10 @@ def world_judge(world: World, *, now: datetime, limits: Thresholds, sizes: SizeL
     by_order: dict[int, list[int]] = {}
     for label_pk, link in links.items():
         by_order.setdefault(link.order_pk, []).append(label_pk)
+        world.labels[label_pk].probable = link.kind == MatchKind.PROBABLE
+    clock = Clock.at(now, limits)
     results = {
-        pk: _result(world, order, sorted(by_order.get(pk, [])), links, now=now, limits=limits)
+        pk: _result(world, order, sorted(by_order.get(pk, ())), links, clock=clock, limits=limits)
         for pk, order in world.orders.items()
     }
     label_rows = {pk: _link_row(label, links.get(pk)) for pk, label in world.labels.items()}
@@ -107,14 +109,13 @@ def _result(
     label_pks: list[int],
     links: dict[int, Link],
     *,
-    now: datetime,
+    clock: Clock,
     limits: Thresholds,
 ) -> dict[str, Any]:
     """Return the result row of one order."""
     labels = [world.labels[pk] for pk in label_pks]
-    facts = [_label_facts(label, links[label.pk]) for label in labels]
     in_shippo = order.number in world.in_shippo
-    flags = order_flags(order.facts, facts, in_shippo=in_shippo, now=now, limits=limits)
+    flags = order_flags(order.facts, labels, in_shippo=in_shippo, clock=clock)
     kinds = [links[pk] for pk in label_pks]
     return {
         "order_id": order.pk,
@@ -126,16 +127,9 @@ def _result(
         "confidence": min((link.confidence for link in kinds), default=None),
         "in_shippo": in_shippo,
         "order_modified": order.modified_on,
-        "evaluated_at": now,
-        "recheck_at": recheck_at(order.facts, facts, now=now, limits=limits),
+        "evaluated_at": clock.now,
+        "recheck_at": recheck_at(order.facts, labels, now=clock.now, limits=limits),
     }
-
-
-def _label_facts(label: LabelRow, link: Link) -> LabelFacts:
-    probable = link.kind == MatchKind.PROBABLE
-    return LabelFacts(
-        label.valid, label.created, label.tracking_status, label.zip, label.country, probable
-    )
 
 
 def _match_kind(links: list[Link]) -> str:

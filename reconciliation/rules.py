@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
 
@@ -69,9 +70,46 @@ class OrderFacts:
     country: str
 
 
+class LabelLike(Protocol):
+    """What the rules read of one label linked to the order."""
+
+    @property
+    def valid(self) -> bool: ...
+    @property
+    def created(self) -> datetime: ...
+    @property
+    def tracking_status(self) -> str: ...
+    @property
+    def zip(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def probable(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The moments a run judges against, worked out once per run."""
+
+    now: datetime
+    sla_cutoff: datetime  # orders placed before this are past the SLA
+    settled_before: datetime  # labels bought before this should have fulfilled the order
+    stale_before: datetime  # labels bought before this should be moving
+
+    @classmethod
+    def at(cls, now: datetime, limits: Thresholds) -> "Clock":
+        """Work out the run's moments from `now` and the thresholds."""
+        return cls(
+            now,
+            business_cutoff(now, limits.sla_business_days),
+            now - limits.label_not_fulfilled_days * DAY,
+            now - limits.stale_tracking_days * DAY,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class LabelFacts:
-    """What the rules read of one label linked to the order."""
+    """A label as the rules read it (for callers without a loaded row)."""
 
     valid: bool
     created: datetime
@@ -96,34 +134,24 @@ def is_excluded(
 
 
 def order_flags(
-    order: OrderFacts,
-    labels: Sequence[LabelFacts],
-    *,
-    in_shippo: bool,
-    now: datetime,
-    limits: Thresholds,
+    order: OrderFacts, labels: Sequence[LabelLike], *, in_shippo: bool, clock: Clock
 ) -> list[str]:
     """Return the order's flags in bucket order."""
     if order.excluded:
         return ["excluded"]
     valid = [label for label in labels if label.valid]
-    found = set(_unlabelled(order, labels, in_shippo=in_shippo, now=now, limits=limits))
-    found |= _labelled(order, valid, now=now, limits=limits)
-    return [flag for flag in FLAGS if flag in found]
+    if not valid:
+        found = set(_unlabelled(order, labels, in_shippo=in_shippo, clock=clock))
+    else:
+        found = _labelled(order, valid, clock=clock)
+    return [flag for flag in FLAGS if flag in found] if found else []
 
 
 def _unlabelled(
-    order: OrderFacts,
-    labels: Sequence[LabelFacts],
-    *,
-    in_shippo: bool,
-    now: datetime,
-    limits: Thresholds,
+    order: OrderFacts, labels: Sequence[LabelLike], *, in_shippo: bool, clock: Clock
 ) -> Iterable[str]:
     """Yield the flags of an order without a valid label."""
-    if any(label.valid for label in labels):
-        return
-    if order.created_on >= business_cutoff(now, limits.sla_business_days):
+    if order.created_on >= clock.sla_cutoff:
         yield "awaiting_label"
     elif in_shippo:
         yield "in_shippo_no_label"
@@ -135,13 +163,10 @@ def _unlabelled(
         yield "fulfilled_no_label"
 
 
-def _labelled(
-    order: OrderFacts, valid: Sequence[LabelFacts], *, now: datetime, limits: Thresholds
-) -> set[str]:
+def _labelled(order: OrderFacts, valid: Sequence[LabelLike], *, clock: Clock) -> set[str]:
     """Return the flags an order's valid labels raise."""
     found: set[str] = set()
-    settled = now - limits.label_not_fulfilled_days * DAY
-    stale = now - limits.stale_tracking_days * DAY
+    settled, stale = clock.settled_before, clock.stale_before
     if order.fulfillment == "PENDING" and any(label.created < settled for label in valid):
         found.add("label_not_fulfilled")
     if len(valid) > 1:
@@ -157,9 +182,9 @@ def _labelled(
     return found
 
 
-def _zip_differs(order: OrderFacts, label: LabelFacts) -> bool:
+def _zip_differs(order: OrderFacts, label: LabelLike) -> bool:
     """Say whether a label goes to another ZIP; a label with no ZIP on record proves nothing."""
-    if not label.zip:
+    if not label.zip or label.zip == order.zip:
         return False
     country = order.country or label.country
     return zip_key(label.zip, country) != zip_key(order.zip, country)
@@ -171,12 +196,15 @@ def bucket_of(flags: Sequence[str]) -> str:
 
 
 def recheck_at(
-    order: OrderFacts, labels: Sequence[LabelFacts], *, now: datetime, limits: Thresholds
+    order: OrderFacts, labels: Sequence[LabelLike], *, now: datetime, limits: Thresholds
 ) -> datetime | None:
     """Return the next moment the passing of time alone could change the order's flags."""
     if order.excluded:
         return None
     valid = [label for label in labels if label.valid]
+    moving = not any(label.tracking_status in STALE_STATUSES for label in valid)
+    if valid and order.fulfillment != "PENDING" and moving:
+        return None  # the common case: shipped, fulfilled, moving
     moments = []
     if not valid:
         moments.append(_sla_ends(order.created_on, limits.sla_business_days))

@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.db import connection
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 
 from integrations.models import Label, Order, ShippoOrder
 from integrations.order_numbers import order_number_normalise
@@ -47,10 +49,11 @@ class LabelRow:
     tracking_number: str
     zip: str
     country: str
+    valid: bool = False
+    probable: bool = False  # set by the judge when only the probable rule links it
 
-    @property
-    def valid(self) -> bool:
-        return self.object_state == "VALID" and self.status == "SUCCESS"
+    def __post_init__(self) -> None:
+        self.valid = self.object_state == "VALID" and self.status == "SUCCESS"
 
 
 @dataclass
@@ -71,6 +74,14 @@ class World:
             self.by_number.setdefault(row.number, row.pk)
 
 
+def _moment(value: object) -> datetime:
+    """Return a datetime from a raw row (SQLite hands back text)."""
+    parsed = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a moment: {value!r}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def order_row(values: tuple[object, ...]) -> OrderRow:
     """Build an OrderRow from a values_list tuple in ORDER_FIELDS order."""
     pk, number, created, modified, status, payment, refunded, grand, test, physical, zip_, cc = (
@@ -84,20 +95,62 @@ def order_row(values: tuple[object, ...]) -> OrderRow:
         testmode=bool(test),
         physical=bool(physical),
     )
-    facts = OrderFacts(created, str(status), excluded, str(zip_), str(cc))  # type: ignore[arg-type]
+    facts = OrderFacts(_moment(created), str(status), excluded, str(zip_), str(cc))
     normalised = order_number_normalise(str(number)) or str(number)
-    return OrderRow(int(pk), normalised, modified, facts)  # type: ignore[call-overload, arg-type]
+    return OrderRow(int(pk), normalised, _moment(modified), facts)  # type: ignore[call-overload]
 
 
 def label_row(values: tuple[object, ...], shippo_numbers: dict[str, str]) -> LabelRow:
     """Build a LabelRow; its number comes from its Shippo order, else from its metadata."""
-    pk, state, status, created, updated, tracking, tn, zip_, cc, metadata, shippo_id = values
+    metadata, shippo_id = values[9], values[10]
     number = shippo_numbers.get(str(shippo_id), "") if shippo_id else ""
-    number = number or order_number_normalise(str(metadata)) or ""
+    return _label_row(values[:9], number, str(metadata))
+
+
+def _label_row(values: tuple[object, ...], number: str | None, metadata: str) -> LabelRow:
+    """Build a LabelRow from its first nine LABEL_FIELDS and the number its Shippo order names."""
+    pk, state, status, created, updated, tracking, tn, zip_, cc = values
+    number = number or order_number_normalise(metadata) or ""
     return LabelRow(
-        int(pk), number, str(state), str(status), created, updated,  # type: ignore[call-overload, arg-type]
+        int(pk), number, str(state), str(status), _moment(created), _moment(updated),  # type: ignore[call-overload]
         str(tracking), str(tn), str(zip_), str(cc),
     )  # fmt: skip
+
+
+def full_orders() -> list[OrderRow]:
+    """Load every order in one raw read (the ORM's per-row work is the slow part at scale)."""
+    columns = ", ".join("id" if f == "pk" else f for f in ORDER_FIELDS)
+    sql = f"SELECT {columns} FROM {_table(Order)}"  # noqa: S608 - names from the model
+    return [order_row(values) for values in _raw(sql)]
+
+
+def full_labels() -> list[LabelRow]:
+    """Load every label with the number its Shippo order's stored key names, in one read."""
+    label, shippo, key = _table(Label), _table(ShippoOrder), _table(ShippoOrderKey)
+    columns = ", ".join(f"l.{'id' if f == 'pk' else f}" for f in LABEL_FIELDS[:9])
+    sql = (
+        f"SELECT {columns}, k.number, l.metadata FROM {label} l "  # noqa: S608 - model names
+        f"LEFT JOIN {shippo} s ON s.object_id = l.shippo_order_object_id "
+        f"AND s.connection_id = l.connection_id AND l.shippo_order_object_id <> '' "
+        f"LEFT JOIN {key} k ON k.shippo_order_id = s.id"
+    )
+    return [_label_row(v[:9], v[9], str(v[10])) for v in _raw(sql)]  # type: ignore[arg-type]
+
+
+def shippo_key_numbers() -> set[str]:
+    """Return every order number some Shippo order names."""
+    keys = ShippoOrderKey.objects.exclude(number="").values_list("number", flat=True)
+    return set(keys.distinct())
+
+
+def _raw(sql: str) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+
+
+def _table(model: type[object]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
 
 
 def orders_load(query: Q | None = None) -> list[OrderRow]:
@@ -120,12 +173,6 @@ def labels_load(query: Q | None, shippo_numbers: dict[str, str]) -> list[LabelRo
     """Load labels (all, or those matching `query`) as rows."""
     labels = Label.objects.all() if query is None else Label.objects.filter(query)
     return [label_row(values, shippo_numbers) for values in labels.values_list(*LABEL_FIELDS)]
-
-
-def shippo_numbers_all() -> dict[int, tuple[str, str]]:
-    """Return every Shippo order: pk -> (object id, the order number its text names)."""
-    found = ShippoOrder.objects.values_list("pk", "object_id", "order_number")
-    return {pk: (oid, order_number_normalise(text) or "") for pk, oid, text in found}
 
 
 def shippo_numbers_for(object_ids: Iterable[str]) -> dict[str, str]:
