@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "integrations.meta",
     "integrations.search_console",
     "integrations.google_ads",
+    "integrations.anthropic",
     "catalog",
     "dashboards",
     "proposals",
@@ -334,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reconciliation.tasks.digest_send",
         "schedule": crontab(hour=12, minute=0),
     },
+    "proposals-agent-daily": {
+        "task": "proposals.agent.tasks.agent_run_task",
+        "schedule": crontab(hour=8, minute=0),
+        "kwargs": {"trigger": "schedule"},
+    },
     "proposals-measure-outcomes": {
         "task": "proposals.tasks.outcomes_measure_task",
         "schedule": crontab(hour=7, minute=15),
@@ -386,6 +392,30 @@ GOOGLE_ADS_CA_FILE = env.str("GOOGLE_ADS_CA_FILE", default="")
 GOOGLE_ADS_CONVERSION_WINDOW_DAYS = env.int("GOOGLE_ADS_CONVERSION_WINDOW_DAYS", default=30)
 SQUARESPACE_CLIENT_ID = env.str("SQUARESPACE_CLIENT_ID", default="")
 SQUARESPACE_CLIENT_SECRET = env.str("SQUARESPACE_CLIENT_SECRET", default="")
+
+# --- The proposals agent (Claude) ----------------------------------------------------------
+FLUX_AI_MODEL = env.str("FLUX_AI_MODEL", default="claude-sonnet-4-6")
+FLUX_AI_MAX_TOKENS = env.int("FLUX_AI_MAX_TOKENS", default=4096)
+FLUX_AI_TIMEOUT_SECONDS = env.float("FLUX_AI_TIMEOUT_SECONDS", default=120.0)
+# The SDK retries 429/529/5xx this many times; a stream broken off overloaded is retried whole.
+FLUX_AI_SDK_MAX_RETRIES = env.int("FLUX_AI_SDK_MAX_RETRIES", default=3)
+FLUX_AI_STREAM_ATTEMPTS = env.int("FLUX_AI_STREAM_ATTEMPTS", default=3)
+# USD per million tokens (verify against Anthropic's pricing page before a change of model).
+# Cache writes are the 5-minute TTL price (1.25x input); cache reads are 0.1x input.
+_AI_PRICE_ROWS = {  # model: (input, output, cache write, cache read)
+    "claude-sonnet-4-6": ("3", "15", "3.75", "0.30"),
+    "claude-sonnet-4-5": ("3", "15", "3.75", "0.30"),
+    "claude-sonnet-5": ("2", "10", "2.50", "0.20"),
+    "claude-sonnet-5-5": ("2", "10", "2.50", "0.20"),
+    "claude-opus-4-6": ("5", "25", "6.25", "0.50"),
+    "claude-opus-5": ("5", "25", "6.25", "0.50"),
+    "claude-opus-5-5": ("4", "20", "5", "0.40"),
+    "claude-haiku-4-5": ("1", "5", "1.25", "0.10"),
+}
+FLUX_AI_PRICES: dict[str, dict[str, str]] = {
+    model: dict(zip(("input", "output", "cache_write", "cache_read"), row, strict=True))
+    for model, row in _AI_PRICE_ROWS.items()
+}
 
 # --- Reconciliation and its digest email -------------------------------------------------
 FLUX_RECON_SLA_BUSINESS_DAYS = env.int("FLUX_RECON_SLA_BUSINESS_DAYS", default=2)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from proposals import views
 
@@ -6,6 +6,7 @@ app_name = "proposals"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("ai/", include("proposals.agent.urls")),
     path("guardrails/", views.guardrails, name="guardrails"),
     path("roi/", views.roi, name="roi"),
     path("<int:pk>/", views.detail, name="detail"),

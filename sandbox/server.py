@@ -162,6 +162,7 @@ def build_sandbox(
     options: SandboxOptions | None = None, *, oidc_client: "OidcClient | None" = None
 ) -> Sandbox:
     """Build the sandbox with every platform mounted."""
+    from sandbox.platforms.anthropic import AnthropicPlatform
     from sandbox.platforms.google_ads import GoogleAdsPlatform
     from sandbox.platforms.google_oauth import GoogleOAuth
     from sandbox.platforms.meta import MetaPlatform
@@ -181,5 +182,6 @@ def build_sandbox(
             SearchConsole(options, google),
             GoogleAdsPlatform(options, google),
             MetaPlatform(options),
+            AnthropicPlatform(options),
         ]
     )

@@ -1,5 +1,7 @@
 """The AI call log: every Claude call with its prompt, output, tokens, cost and timing."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -32,6 +34,10 @@ class AICall(models.Model):
     latency_ms = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=AICallStatus.choices)
     error = models.TextField(blank=True)
+    # Each HTTP attempt ({status, request_id, error}): the SDK's retries and broken streams.
+    attempts = models.JSONField(default=list, blank=True)
+    # Tool calls that became no proposal ({tool_use_id, name, reason}): bad input, unknown target.
+    rejections = models.JSONField(default=list, blank=True)
     trigger = models.CharField(
         max_length=10, choices=AICallTrigger.choices, default=AICallTrigger.MANUAL
     )
@@ -46,3 +52,8 @@ class AICall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def cost_usd(self) -> Decimal:
+        """Return the cost in US dollars."""
+        return Decimal(self.cost_micro_usd) / 1_000_000

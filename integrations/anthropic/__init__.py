@@ -1,0 +1,1 @@
+"""Anthropic: Claude, called through the official SDK by the proposals agent."""

@@ -1,0 +1,1 @@
+"""No writes: the app sends Anthropic prompts (client.py) and changes nothing on its side."""
