@@ -154,6 +154,7 @@ def _attempt_run(execution: Execution, attempt: ExecutionAttempt) -> str:
     attempt.read_before = live
     if live == execution.target_value:
         attempt.read_after = live
+        attempt.response = {"already_at_target": True}
         return ExecutionStatus.SUCCEEDED  # already there: a rerun records success, no write
     if live != execution.expected_value:
         attempt.error = f"The platform shows {live!r}, not {execution.expected_value!r}."

@@ -1,0 +1,167 @@
+"""A real Celery worker (Redis, PostgreSQL) executes proposals against the Meta sandbox.
+
+The sandbox runs in this process, so its record of writes is the platform's own count.
+Tasks go to a queue only these workers listen on, so no other test's worker takes them.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection as db
+
+from flux.accounts.roles import Role
+from flux.celery import app
+from integrations.models import Campaign
+from proposals import tasks
+from proposals.approval import proposal_approve
+from proposals.execution import execution_request, proposal_undo
+from proposals.models import Execution, ExecutionStatus, Proposal, ProposalStatus
+from tests.proposals.conftest import Graph
+from tests.proposals.factories import budget_proposal
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def child_database_url() -> str:
+    settings = db.settings_dict
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    host = f"{settings['HOST']}:{settings['PORT']}"
+    return f"postgres://{settings['USER']}{password}@{host}/{settings['NAME']}"
+
+
+@contextmanager
+def worker(queue: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "flux", "worker", "--pool=solo", "-Q", queue,
+         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def wait_until(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(autouse=True)
+def role_groups(db: None) -> None:
+    """Bring back the role groups a transactional test's flush removed."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.group_name)
+
+
+@pytest.fixture
+def queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Send execution tasks to a fresh queue, for real (not in-process)."""
+    name = f"proposals-{uuid.uuid4().hex[:8]}"
+    task = tasks.execution_run_task
+    monkeypatch.setattr(task, "delay", lambda *args: task.apply_async(args, queue=name))
+    app.conf.task_always_eager = False
+    yield name
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def worker_env(graph: Graph, settings: Any) -> dict[str, str]:
+    return {
+        "DATABASE_URL": child_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "META_GRAPH_URL": graph.url,
+    }
+
+
+def writes(graph: Graph) -> list[str]:
+    return [w.body for w in graph.platform.writes]
+
+
+def live_budget(graph: Graph, campaign: Campaign) -> int:
+    found = graph.platform.campaign_json(graph.brand.campaign(campaign.external_id))  # type: ignore[arg-type]
+    return int(found["daily_budget"])
+
+
+def finished(execution_id: int) -> Callable[[], bool]:
+    return lambda: Execution.objects.get(pk=execution_id).is_finished
+
+
+def approved(campaign: Campaign, target: int, operator: User, author: User) -> Proposal:
+    proposal = budget_proposal(campaign, target, by=author)
+    proposal_approve(proposal=proposal, user=operator, note="worker test")
+    return proposal
+
+
+def test_a_worker_executes_once_undoes_and_a_second_execute_writes_nothing(
+    graph: Graph, meta_campaign: Campaign, queue: str, worker_env: dict[str, str],
+    operator: User, make_user: Any,
+) -> None:  # fmt: skip
+    old = live_budget(graph, meta_campaign)
+    with worker(queue, worker_env):
+        proposal = approved(meta_campaign, old + 500, operator, make_user("author", "operator"))
+        forward = proposal.executions.get()
+        wait_until(finished(forward.pk), seconds=60, what="the execution")
+        assert writes(graph) == [f"daily_budget={old + 500}"]
+        proposal.refresh_from_db()
+        assert proposal.status == ProposalStatus.EXECUTED
+
+        again = execution_request(approval=forward.approval, user=operator)
+        tasks.execution_run_task.delay(again.pk)  # the same approval, run once more
+        undo = proposal_undo(proposal=proposal, user=operator)  # queued behind it
+        wait_until(finished(undo.pk), seconds=60, what="the undo")
+
+    assert again.pk == forward.pk
+    assert forward.attempts.count() == 1
+    assert writes(graph) == [f"daily_budget={old + 500}", f"daily_budget={old}"]
+    assert live_budget(graph, meta_campaign) == old
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.UNDONE
+
+
+def test_a_worker_killed_between_the_write_and_the_record_leaves_exactly_one_write(
+    graph: Graph, meta_campaign: Campaign, queue: str, worker_env: dict[str, str],
+    operator: User, make_user: Any, settings: Any,
+) -> None:  # fmt: skip
+    old = live_budget(graph, meta_campaign)
+    dying = {**worker_env, "FLUX_FAULT_HOOKS": "1", "FLUX_FAULT_PAUSE_AFTER_WRITE": "120"}
+    with worker(queue, dying) as first:
+        proposal = approved(meta_campaign, old + 300, operator, make_user("author", "operator"))
+        wait_until(lambda: len(graph.platform.writes) == 1, seconds=60, what="the write")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+    execution = proposal.executions.get()
+    assert execution.status == ExecutionStatus.RUNNING  # nobody was left to record it
+    assert execution.attempts.get().response == {}
+
+    settings.FLUX_EXECUTION_RECOVER_MINUTES = 0
+    with worker(queue, worker_env):
+        assert tasks.executions_recover_task() == 1
+        wait_until(finished(execution.pk), seconds=60, what="the rerun")
+
+    execution.refresh_from_db()
+    assert execution.status == ExecutionStatus.SUCCEEDED
+    assert writes(graph) == [f"daily_budget={old + 300}"]  # exactly one write
+    dead, rerun = execution.attempts.order_by("number")
+    assert dead.status == ExecutionStatus.FAILED
+    assert (rerun.status, rerun.wrote, rerun.response) == (
+        ExecutionStatus.SUCCEEDED, False, {"already_at_target": True},
+    )  # fmt: skip
