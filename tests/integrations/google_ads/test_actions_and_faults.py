@@ -5,7 +5,6 @@ import json
 import pytest
 
 from integrations.connections import connection_connect, connection_sync
-from integrations.google_ads import client as client_module
 from integrations.google_ads.actions import campaign_set_daily_budget, campaign_set_status
 from integrations.models import CampaignDay, Connection
 from integrations.providers import registry
@@ -24,7 +23,7 @@ def connection(ads: Ads) -> Connection:
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(client_module.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr("integrations.google_ads.client.time.sleep", lambda seconds: None)
 
 
 def enabled_campaign(ads: Ads) -> str:

@@ -61,7 +61,10 @@ def test_late_conversions_update_days_inside_the_window_only(ads: Ads):
     assert changed
     assert all(d.day >= today - timedelta(days=31) for d in changed)
     for day in changed[:20]:
-        source = brand.day(brand.campaign(int(day.campaign.external_id)), day.day)
+        campaign = brand.campaign(int(day.campaign.external_id))
+        assert campaign is not None
+        source = brand.day(campaign, day.day)
+        assert source is not None
         assert day.conversions == Decimal(source.conversions_hundredths) / 100
 
 
