@@ -53,3 +53,9 @@ def micro_usd(value: int | None) -> str:
 def pct(value: Decimal | None) -> str:
     """Return a percentage with one decimal, or a dash."""
     return "—" if value is None else f"{value:.1f}%"
+
+
+@register.filter
+def key_label(name: str) -> str:
+    """Return a snake_case key as words ("settling_days_left_out" -> "Settling days left out")."""
+    return str(name).replace("_", " ").capitalize()
