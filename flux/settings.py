@@ -348,7 +348,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.executions_recover_task",
         "schedule": crontab(minute="*/10"),
     },
+    "proposals-rules-run-due": {
+        "task": "proposals.rules.tasks.rules_run_due_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
+# Task modules outside an app's own tasks.py, so a worker registers them too.
+CELERY_IMPORTS = ["proposals.rules.tasks"]
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -7,6 +7,7 @@ app_name = "proposals"
 urlpatterns = [
     path("", views.index, name="index"),
     path("ai/", include("proposals.agent.urls")),
+    path("rules/", include("proposals.rules.urls")),
     path("guardrails/", views.guardrails, name="guardrails"),
     path("roi/", views.roi, name="roi"),
     path("<int:pk>/", views.detail, name="detail"),

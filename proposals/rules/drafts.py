@@ -163,12 +163,14 @@ def _json_number(value: Decimal | None) -> str | None:
         return None
     if value.is_infinite():
         return "Infinity"
-    return str(value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize())
+    return format(value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize(), "f")
 
 
 def _chart(measured: Measured) -> dict[str, Any]:
     """Return the daily series for a small chart (numbers for drawing only, not for sums)."""
-    data = [None if v is None else round(float(v), 4) for _, v in measured.series]
+    data = [
+        None if v is None or v.is_infinite() else round(float(v), 4) for _, v in measured.series
+    ]
     return {
         "labels": [d.isoformat() for d, _ in measured.series],
         "series": [{"name": measured.condition.metric.label, "data": data}],
