@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dashboards",
     "proposals",
     "reconciliation",
+    "social",
     "sandbox",
 ]
 
@@ -335,6 +336,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reconciliation.tasks.digest_send",
         "schedule": crontab(hour=12, minute=0),
     },
+    "social-publish-due": {
+        "task": "social.tasks.posts_publish_due_task",
+        "schedule": crontab(minute="*"),
+    },
     "proposals-agent-daily": {
         "task": "proposals.agent.tasks.agent_run_task",
         "schedule": crontab(hour=8, minute=0),
@@ -447,6 +452,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="flux-marketing@local
 FLUX_FAULT_HOOKS = env.bool("FLUX_FAULT_HOOKS", default=False) and not PRODUCTION
 # An execution queued or running longer than this is handed to a worker again.
 FLUX_EXECUTION_RECOVER_MINUTES = env.int("FLUX_EXECUTION_RECOVER_MINUTES", default=15)
+
+# --- Social publishing -------------------------------------------------------------------
+# Instagram container polling: pause between polls and polls per attempt before retrying later.
+FLUX_SOCIAL_POLL_SECONDS = env.float("FLUX_SOCIAL_POLL_SECONDS", default=5.0)
+FLUX_SOCIAL_POLL_LIMIT = env.int("FLUX_SOCIAL_POLL_LIMIT", default=12)
+# A post left "publishing" this long without a live worker (SQLite has no lock) is retried.
+FLUX_SOCIAL_STUCK_MINUTES = env.int("FLUX_SOCIAL_STUCK_MINUTES", default=10)
+# Image checks may read loopback or private hosts only outside production (demo, tests).
+FLUX_SOCIAL_PRIVATE_IMAGES = env.bool("FLUX_SOCIAL_PRIVATE_IMAGES", default=not PRODUCTION)
 
 # --- Privacy ----------------------------------------------------------------------------
 FLUX_CONTACT_EMAIL = "brandonhalterman@gmail.com"

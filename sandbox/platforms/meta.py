@@ -64,7 +64,7 @@ LIST_ROUTES = ("insights", "campaigns", "adsets", "posts", "media", "adaccounts"
 ONE_ROUTES = (
     "account", "campaign", "campaign_update", "report_create", "report_run", "post_insights",
     "media_insights", "container_create", "media_publish", "feed", "debug_token",
-    "access_token",
+    "access_token", "comment",
 )  # fmt: skip
 ONE_FAULTS = (*THROTTLES, "server_error", "unavailable", "slow", "expired_token")
 POST_METRICS = ("post_impressions", "post_impressions_unique", "post_clicks",
@@ -132,6 +132,7 @@ class Container:
     polls: int = 0
     error: bool = False
     published: bool = False
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class MetaState:
     runs: dict[str, ReportRun] = field(default_factory=dict)
     containers: dict[str, Container] = field(default_factory=dict)
     published: list[float] = field(default_factory=list)
+    posted: list[SocialItem] = field(default_factory=list)  # published through the API
     usage: dict[str, deque[float]] = field(default_factory=dict)
     page_tokens: dict[str, str] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -271,6 +273,7 @@ class MetaPlatform(Platform):
             ("GET", "media"): ("media", self._media),
             ("POST", "media"): ("container_create", self._container_create),
             ("POST", "media_publish"): ("media_publish", self._media_publish),
+            ("POST", "comments"): ("comment", self._comment_create),
             ("GET", "content_publishing_limit"): ("publishing_limit", self._publishing_limit),
         }
         found = table.get((method, edge))
@@ -641,14 +644,32 @@ class MetaPlatform(Platform):
         return None if item is None else _item_json(item, self.brand.now)
 
     def _social_item(self, node: str) -> SocialItem | None:
-        items = self.brand.page_posts() if "_" in node else self.brand.ig_media()
-        return next((i for i in items if i.item_id == node), None)
+        channel = "facebook" if "_" in node else "instagram"
+        return next((i for i in self._items(channel) if i.item_id == node), None)
+
+    def _items(self, channel: str) -> list[SocialItem]:
+        """Return a channel's items, newest first: posted through the API, then the brand's."""
+        brand = self.brand.page_posts() if channel == "facebook" else self.brand.ig_media()
+        with self.state.lock:
+            posted = [i for i in reversed(self.state.posted) if i.channel == channel]
+        return posted + brand
+
+    def _post_item(self, channel: str, item_id: str, text: str, kind: str) -> None:
+        """Remember an item published through the API, so reads and insights find it."""
+        product = self.brand.catalog.products[len(self.state.posted) % 7]
+        item = SocialItem(
+            channel, 10_000 + len(self.state.posted), item_id, self.brand.now, text, kind,
+            product, reach=1200, impressions=1800, likes=60, comments=8, shares=5, saves=12,
+            clicks=30,
+        )  # fmt: skip
+        with self.state.lock:
+            self.state.posted.append(item)
 
     def _posts(self, *, node: str, params: Mapping[str, str], fault: str | None, **_: Any) -> JSON:
         if node != self.brand.page_id:
             raise _missing(node)
         fields = _list(params.get("fields", "")) or ["id", "message", "created_time"]
-        items = _since(self.brand.page_posts(), params)
+        items = _since(self._items("facebook"), params)
         return _offset_page(
             [_pick(_item_json(i, self.brand.now), fields) for i in items], params, fault
         )
@@ -657,7 +678,7 @@ class MetaPlatform(Platform):
         if node != self.brand.ig_user_id:
             raise _missing(node)
         fields = _list(params.get("fields", "")) or ["id"]
-        items = _since(self.brand.ig_media(), params)
+        items = _since(self._items("instagram"), params)
         return _offset_page(
             [_pick(_item_json(i, self.brand.now), fields) for i in items], params, fault
         )
@@ -687,7 +708,9 @@ class MetaPlatform(Platform):
         if not params.get("message") and not params.get("link"):
             raise GraphError(100, "(#100) A message or link is required")
         self.record_write(request, "feed")
-        return {"id": f"{node}_{secrets.randbelow(10**16) + 10**15}"}
+        post_id = f"{node}_{secrets.randbelow(10**16) + 10**15}"
+        self._post_item("facebook", post_id, params.get("message", ""), "mobile_status_update")
+        return {"id": post_id}
 
     def _container_create(
         self, *, request: Request, node: str, params: Mapping[str, str], fault: str | None, **_: Any
@@ -699,7 +722,9 @@ class MetaPlatform(Platform):
             raise GraphError(100, "(#100) image_url must be a public http(s) URL", 2207052)
         container_id = "179" + str(secrets.randbelow(10**14) + 10**13)
         with self.state.lock:
-            self.state.containers[container_id] = Container(container_id, node, image_url)
+            self.state.containers[container_id] = Container(
+                container_id, node, image_url, caption=params.get("caption", "")
+            )
             self.record_write(request, "container_create")
         return {"id": container_id}
 
@@ -726,6 +751,18 @@ class MetaPlatform(Platform):
             container.published = True
             self.state.published.append(self.clock())
             self.record_write(request, "media_publish")
+            media_id = "179" + str(secrets.randbelow(10**14) + 10**13)
+            self._post_item("instagram", media_id, container.caption, "IMAGE")
+        return {"id": media_id}
+
+    def _comment_create(
+        self, *, request: Request, node: str, params: Mapping[str, str], **_: Any
+    ) -> JSON:
+        if self._social_item(node) is None:
+            raise _missing(node)
+        if not params.get("message"):
+            raise GraphError(100, "(#100) A comment needs a message")
+        self.record_write(request, "comment")
         return {"id": "179" + str(secrets.randbelow(10**14) + 10**13)}
 
     def _published_today(self) -> int:
