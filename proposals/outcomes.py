@@ -82,14 +82,14 @@ def _campaign_metrics(campaign_id: int, start: date, end: date) -> dict[str, Any
 
 def _page_metrics(url: str, start: date, end: date) -> dict[str, Any]:
     totals = SearchDay.objects.filter(page=url, day__gte=start, day__lte=end).aggregate(
-        clicks=Sum("clicks"),
-        impressions=Sum("impressions"),
+        total_clicks=Sum("clicks"),
+        total_impressions=Sum("impressions"),
         weighted_position=Sum(F("position") * F("impressions")),
     )
-    impressions = totals["impressions"] or 0
+    impressions = totals["total_impressions"] or 0
     position = (totals["weighted_position"] or 0) / impressions if impressions else 0
     return {
-        "clicks": str(totals["clicks"] or 0),
+        "clicks": str(totals["total_clicks"] or 0),
         "impressions": str(impressions),
         "position": f"{position:.2f}",
     }
