@@ -27,7 +27,7 @@ def test_an_operator_creates_a_product_in_minor_units_and_it_is_audited(client, 
     assert list(product.variants.values_list("sku", flat=True)) == ["FX-DES-004-STD"]
     assert ProductCampaign.objects.get().campaign == campaign
     event = AuditEvent.objects.get(action="catalog.product_create")
-    assert event.after["skus"] == ["FX-DES-004-STD"]
+    assert (event.after or {})["skus"] == ["FX-DES-004-STD"]
 
 
 def test_invalid_input_is_explained_field_by_field(client, operator):
@@ -61,8 +61,8 @@ def test_editing_records_before_and_after(client, operator):
     client.force_login(operator)
     client.post(f"/catalog/{product.slug}/edit/", VALID)
     event = AuditEvent.objects.get(action="catalog.product_update")
-    assert (event.before["price"], event.after["price"]) == (100, 7499)
-    assert event.after["skus"] == ["FX-DES-004-STD"]
+    assert ((event.before or {})["price"], (event.after or {})["price"]) == (100, 7499)
+    assert (event.after or {})["skus"] == ["FX-DES-004-STD"]
 
 
 def test_the_edit_form_shows_the_current_values(client, operator):
@@ -86,8 +86,8 @@ def test_archiving_keeps_the_product_and_its_skus(client, operator):
     assert product.variants.count() == 1
     assert AuditEvent.objects.filter(action="catalog.product_archive").exists()
     client.post(f"/catalog/{product.slug}/restore/")
-    product.refresh_from_db()
-    assert (product.status, product.archived_at) == (ProductStatus.ACTIVE, None)
+    restored = Product.objects.get(pk=product.pk)
+    assert (restored.status, restored.archived_at) == (ProductStatus.ACTIVE, None)
 
 
 def test_archiving_needs_a_post(client, operator):

@@ -4,7 +4,10 @@ import pytest
 
 from catalog.models import Product
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_an_operator_fixes_a_field_error_then_creates_the_product(

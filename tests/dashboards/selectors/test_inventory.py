@@ -17,7 +17,12 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import ProductCampaign
-from dashboards.selectors.inventory import advertised_while_low, stock_by_sku, velocity_window
+from dashboards.selectors.inventory import (
+    SkuStock,
+    advertised_while_low,
+    stock_by_sku,
+    velocity_window,
+)
 from integrations.models import Connection, InventoryChange, InventoryLevel
 from tests.catalog.factories import campaign_make, product_make, variant_make
 from tests.dashboards.selectors.test_sales import at, line, order
@@ -59,7 +64,7 @@ def stock() -> None:
         )
 
 
-def rows() -> dict[str, object]:
+def rows() -> dict[str, SkuStock]:
     return {r.sku: r for r in stock_by_sku(today=TODAY)}
 
 
@@ -74,6 +79,7 @@ def test_velocity_days_of_cover_and_risk(stock):
     assert (a1.velocity, a1.days_of_cover, a1.risk) == (Decimal(2), Decimal(5), "high")
     assert (a2.velocity, a2.days_of_cover, a2.risk) == (Decimal(1), Decimal(30), "low")
     assert b1.velocity == Decimal("1.5")
+    assert b1.days_of_cover is not None
     assert round(b1.days_of_cover, 2) == Decimal("9.33")
     assert b1.risk == "medium"
 
