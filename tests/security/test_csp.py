@@ -5,6 +5,7 @@ import re
 import pytest
 
 from catalog.models import Product
+from proposals.models import Rule
 
 # An executable script without src; JSON data blocks (json_script) are data, not code.
 INLINE_SCRIPT = re.compile(
@@ -27,6 +28,8 @@ STAFF_PAGES = [
     "/dashboards/social/",
     "/dashboards/changes/",
     "/proposals/",
+    "/proposals/rules/",
+    "/proposals/rules/new/",
     "/proposals/guardrails/",
     "/proposals/roi/",
     "/reconciliation/",
@@ -84,3 +87,13 @@ def test_a_proposal_page_has_a_strict_policy(client, operator, make_user):
         response = client.get(f"/proposals/{proposal.pk}/{suffix}")
         assert response.status_code == 200
         assert_strict(response)
+
+
+@pytest.mark.parametrize("suffix", ["", "edit/"])
+def test_rule_pages_have_a_strict_policy(client, operator, suffix):
+    conditions = [{"metric": "cpa", "window_days": 28, "op": "gt", "threshold": "40"}]
+    rule = Rule.objects.create(name="Pause losers", conditions=conditions, action={"type": "pause"})
+    client.force_login(operator)
+    response = client.get(f"/proposals/rules/{rule.pk}/{suffix}")
+    assert response.status_code == 200
+    assert_strict(response)
