@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 
 from catalog.models import ProductCampaign
 from catalog.selectors import cogs_by_sku, product_by_sku
@@ -319,18 +319,23 @@ def _label_cost_by_number(period: DateRange) -> dict[int, int]:
         for pk, number in orders_in(period).values_list("pk", "order_number")
     }
     start, end = brand_day_bounds(period)
-    shippo_number = ShippoOrder.objects.filter(object_id=OuterRef("shippo_order_object_id"))
-    labels = (
+    labels = list(
         Label.objects.valid()
         .filter(
             object_created__gte=start - LABEL_LOOKBEHIND, object_created__lt=end + LABEL_LOOKAHEAD
         )
-        .annotate(shippo_number=Subquery(shippo_number.values("order_number")[:1]))
-        .values_list("label_cost", "shippo_number", "metadata")
+        .values_list("label_cost", "shippo_order_object_id", "metadata")
+    )
+    shippo_ids = {shippo_id for _cost, shippo_id, _metadata in labels if shippo_id}
+    shippo_numbers = dict(
+        ShippoOrder.objects.filter(object_id__in=shippo_ids).values_list(
+            "object_id", "order_number"
+        )
     )
     costs: dict[int, int] = defaultdict(int)
-    for cost, shippo, metadata in labels:
-        number = order_number_normalise(shippo or "") or order_number_normalise(metadata)
+    for cost, shippo_id, metadata in labels:
+        shippo = shippo_numbers.get(shippo_id, "")
+        number = order_number_normalise(shippo) or order_number_normalise(metadata)
         order_id = numbers.get(number)
         if order_id is not None:
             costs[order_id] += cost or 0

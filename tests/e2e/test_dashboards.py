@@ -138,7 +138,7 @@ def _social_and_events(connections: dict[str, Connection]) -> None:
 
 
 def _period_header(page) -> str:
-    return page.locator("#dashboard-body h1 + div").first.inner_text()
+    return str(page.locator("#dashboard-body h1 + div").first.inner_text())
 
 
 def _change_period(page) -> None:

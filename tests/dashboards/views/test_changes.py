@@ -2,6 +2,7 @@
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -13,12 +14,13 @@ QUERY_BUDGET = 20
 RANGE = "range=custom&start=2026-03-01&end=2026-03-02&compare=prev"
 
 
-def chart_config(page: str, chart_id: str) -> dict:
+def chart_config(page: str, chart_id: str) -> dict[str, Any]:
     found = re.search(
         rf'<script id="{chart_id}" type="application/json">(.*?)</script>', page, re.S
     )
     assert found, chart_id
-    return json.loads(found.group(1))
+    config: dict[str, Any] = json.loads(found.group(1))
+    return config
 
 
 def test_the_timeline_draws_revenue_spend_and_events_per_day(client, viewer):
