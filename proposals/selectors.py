@@ -1,6 +1,7 @@
 """Read proposals for pages and other apps: the queue, counts, evidence charts, agent ROI."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -69,7 +70,7 @@ def _campaign_days_chart(campaign_id: int) -> dict[str, Any] | None:
     if not days:
         return None
     settling = next((n for n, row in enumerate(days) if row[3]), None)
-    series = {
+    series: dict[str, Sequence[float | int | None]] = {
         "Spend": [round(row[1] / 1_000_000, 2) for row in days],
         "Conversions": [float(row[2]) for row in days],
     }

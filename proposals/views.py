@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -53,7 +54,7 @@ def execution_log(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "proposals/detail.html#execution_log", context)
 
 
-def _with_relations():  # type: ignore[no-untyped-def]
+def _with_relations() -> QuerySet[Proposal]:
     return Proposal.objects.select_related("campaign", "rule", "ai_call", "created_by")
 
 

@@ -5,9 +5,9 @@ import pytest
 from integrations.connections import connection_sync
 from integrations.models import Campaign, Connection
 from proposals.models import Guardrails
-from tests.integrations.meta.conftest import Graph, graph, key_connection  # noqa: F401
+from tests.integrations.meta.conftest import Graph, graph, key_connection
 
-__all__ = ["Graph"]
+__all__ = ["Graph", "graph", "key_connection"]
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def loose_guardrails(db: None) -> Guardrails:
 
 
 @pytest.fixture
-def meta_campaign(key_connection: Connection, loose_guardrails: Guardrails) -> Campaign:  # noqa: F811
+def meta_campaign(key_connection: Connection, loose_guardrails: Guardrails) -> Campaign:
     """An active sandbox campaign with a daily budget, synced."""
     connection_sync(connection_id=key_connection.pk, streams=["campaigns"])
     return Campaign.objects.filter(status="ACTIVE", daily_budget__isnull=False).order_by("pk")[0]

@@ -31,9 +31,9 @@ def budget_writes(graph: Graph) -> list[str]:
 
 
 def live_budget(graph: Graph, campaign: Campaign) -> int:
-    return int(
-        graph.platform.campaign_json(graph.brand.campaign(campaign.external_id))["daily_budget"]
-    )  # type: ignore[arg-type]
+    found = graph.brand.campaign(campaign.external_id)
+    assert found is not None
+    return int(graph.platform.campaign_json(found)["daily_budget"])
 
 
 def test_an_approved_budget_change_writes_once_and_undo_restores_it(

@@ -1,5 +1,6 @@
 """Every guardrail blocks what it should; a blocked proposal can never be approved."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -41,7 +42,7 @@ def rails() -> Guardrails:
 
 
 @pytest.fixture
-def author(make_user) -> User:
+def author(make_user: Callable[[str, str], User]) -> User:
     return make_user("author", "operator")
 
 

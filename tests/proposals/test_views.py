@@ -105,6 +105,8 @@ def test_only_an_admin_changes_the_guardrails_and_the_change_is_audited(
     assert rails.max_change_pct_per_action == 20
     assert list(rails.protected_campaigns.all()) == [campaign]
     event = AuditEvent.objects.get(action="guardrails.update")
+    assert event.before is not None
+    assert event.after is not None
     assert event.after["max_change_pct_per_action"] == 20
     assert event.after["protected_campaigns"] == [campaign.pk]
     assert "approval_expiry_hours" in event.before

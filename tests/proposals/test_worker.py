@@ -97,8 +97,9 @@ def writes(graph: Graph) -> list[str]:
 
 
 def live_budget(graph: Graph, campaign: Campaign) -> int:
-    found = graph.platform.campaign_json(graph.brand.campaign(campaign.external_id))  # type: ignore[arg-type]
-    return int(found["daily_budget"])
+    found = graph.brand.campaign(campaign.external_id)
+    assert found is not None
+    return int(graph.platform.campaign_json(found)["daily_budget"])
 
 
 def finished(execution_id: int) -> Callable[[], bool]:
