@@ -21,7 +21,6 @@ from reconciliation.models import (
     OrderResult,
 )
 
-CLEARED = "Cleared: the last reconciliation found no problem."
 Item = tuple[str, int]  # ("order", pk) or ("label", pk)
 
 
@@ -46,11 +45,24 @@ def cases_sync(
         case = existing.get(item)
         if case is None and problem:
             new.append(_case_new(item, problem, since, now))
-        elif case is not None and _case_follow(case, problem, now):
+        elif case is not None and _case_follow(case, problem):
             moved.append(case)
     Case.objects.bulk_create(new, batch_size=2000)
-    fields = ["bucket", "flags", "active", "status", "reason", "resolved_at", "reopened_count"]
-    Case.objects.bulk_update(moved, fields, batch_size=2000)
+    _cases_update(moved)
+
+
+def _cases_update(cases: list[Case]) -> None:
+    """Save moved cases, one UPDATE per set of equal new values (most moves look alike)."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for case in cases:
+        values = (case.bucket, tuple(case.flags), case.active, case.status, case.reason,
+                  case.resolved_at, case.reopened_count)  # fmt: skip
+        groups.setdefault(values, []).append(case.pk)
+    for (bucket, flags, active, status, reason, resolved_at, reopened), pks in groups.items():
+        Case.objects.filter(pk__in=pks).update(
+            bucket=bucket, flags=list(flags), active=active, status=status, reason=reason,
+            resolved_at=resolved_at, reopened_count=reopened,
+        )  # fmt: skip
 
 
 def _cases_for(items: dict[Item, Any]) -> dict[Item, Case]:
@@ -80,7 +92,7 @@ def _case_new(item: Item, problem: list[str], since: datetime, now: datetime) ->
     )
 
 
-def _case_follow(case: Case, problem: list[str], now: datetime) -> bool:
+def _case_follow(case: Case, problem: list[str]) -> bool:
     """Move a case with its item's problem; return whether anything changed."""
     before = (case.bucket, list(case.flags), case.active, case.status)
     if problem:
@@ -89,10 +101,7 @@ def _case_follow(case: Case, problem: list[str], now: datetime) -> bool:
             _reopen(case)
         case.bucket, case.flags, case.active = problem[0], problem, True
     elif case.active:
-        case.active = False
-        if case.status == CaseStatus.OPEN:
-            case.status, case.reason, case.resolved_at = CaseStatus.RESOLVED, CLEARED, now
-            audit_record(actor="reconciliation", action="reconciliation.case_cleared", target=case)
+        case.active = False  # cleared; closing it stays a person's call
     return before != (case.bucket, list(case.flags), case.active, case.status)
 
 

@@ -183,7 +183,7 @@ def _labels_by_pk(pks: set[int]) -> dict[int, Any]:
 
 def _changed_orders(now: datetime) -> set[int]:
     """Return orders never judged, modified since judged, or due a time-based recheck."""
-    new = Order.objects.filter(recon__isnull=True).values_list("pk", flat=True)
+    new = Order.objects.filter(recon__isnull=True).order_by().values_list("pk", flat=True)
     moved = OrderResult.objects.exclude(order_modified=F("order__modified_on"))
     due = OrderResult.objects.filter(recheck_at__lte=now)
     return {
@@ -195,7 +195,7 @@ def _changed_orders(now: datetime) -> set[int]:
 
 def _changed_labels() -> set[int]:
     """Return labels never judged, or whose state or tracking moved since."""
-    new = Label.objects.filter(recon_link__isnull=True).values_list("pk", flat=True)
+    new = Label.objects.filter(recon_link__isnull=True).order_by().values_list("pk", flat=True)
     same = (
         Q(object_state=F("label__object_state"))
         & Q(status=F("label__status"))

@@ -155,7 +155,7 @@ def _table(model: type[object]) -> str:
 
 def orders_load(query: Q | None = None) -> list[OrderRow]:
     """Load orders (all, or those matching `query`) as rows."""
-    orders = Order.objects.all() if query is None else Order.objects.filter(query)
+    orders = (Order.objects.all() if query is None else Order.objects.filter(query)).order_by()
     return [order_row(values) for values in orders.values_list(*ORDER_FIELDS)]
 
 
@@ -171,7 +171,7 @@ def orders_by_number(numbers: Iterable[str]) -> list[OrderRow]:
 
 def labels_load(query: Q | None, shippo_numbers: dict[str, str]) -> list[LabelRow]:
     """Load labels (all, or those matching `query`) as rows."""
-    labels = Label.objects.all() if query is None else Label.objects.filter(query)
+    labels = (Label.objects.all() if query is None else Label.objects.filter(query)).order_by()
     return [label_row(values, shippo_numbers) for values in labels.values_list(*LABEL_FIELDS)]
 
 
