@@ -13,7 +13,7 @@ from tests.dashboards.selectors.test_inventory import level, sold
 
 pytestmark = pytest.mark.django_db
 
-QUERY_BUDGET = 11  # the whole page: stock, sales, stock-outs, links, freshness, session, roles
+QUERY_BUDGET = 13  # the whole page: stock, sales, stock-outs, links, freshness, session, roles
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.dashboards.selectors.test_sales import at, line, order
 
 pytestmark = pytest.mark.django_db
 
-QUERY_BUDGET = 20  # the whole page with a comparison: selectors, freshness, session, roles
+QUERY_BUDGET = 22  # the whole page with a comparison: selectors, freshness, session, roles
 
 
 @pytest.fixture
