@@ -119,7 +119,7 @@ def _product_fields(item: brand_catalog.Product) -> dict[str, object]:
     first = item.variants[0]
     return {
         "name": item.name,
-        "description": f"{item.name}, from the Flux Engineering {item.category} range.",
+        "description": item.description,
         "keywords": list(item.keywords),
         "price": first.price,
         "currency": "USD",

@@ -106,6 +106,10 @@ def message_stream(*, api_key: str, request: JSON) -> Reply:
             log.attempts.append(Attempt(error.status_code, error.request_id or "", "overloaded"))
         except anthropic.APIError as error:
             raise _failed(error, log) from error
+        except (AssertionError, ValueError, RuntimeError) as error:
+            # The SDK's stream parser raises these on a body that is not the event sequence.
+            message = f"malformed answer ({type(error).__name__})"
+            raise ClaudeCallFailed(message, attempts=log.attempts, permanent=False) from error
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
 

@@ -31,7 +31,9 @@ class Finding:
     count: int
 
     def __str__(self) -> str:
-        return f"{self.count} {self.kind}{'s' if self.count != 1 else ''}"
+        if self.count == 1:
+            return f"1 {self.kind}"
+        return f"{self.count} {self.kind}{'es' if self.kind.endswith('s') else 's'}"
 
 
 @dataclass

@@ -79,13 +79,15 @@ def _days(campaign: Campaign, *, spend: int, value: int, conversions: int) -> No
     )  # fmt: skip
 
 
-def _search(page: str, query: str, *, position: float, impressions: int) -> None:
-    connection = Connection.objects.create(provider="search_console", external_account_id="sc")
-    prop = SearchProperty.objects.create(connection=connection, site_url="sc-domain:flux")
+def search_rows(page: str, query: str, *, position: float, impressions: int) -> None:
+    connection, _ = Connection.objects.get_or_create(
+        provider="search_console", external_account_id="sc"
+    )
+    prop, _ = SearchProperty.objects.get_or_create(connection=connection, site_url="sc-domain:flux")
     today = datetime.now(UTC).date()
     SearchDay.objects.bulk_create(
         SearchDay(search_property=prop, day=today - timedelta(days=n), query=query, page=page,
-                  country="usa", device="MOBILE", row_key=f"{n}", clicks=2,
+                  country="usa", device="MOBILE", row_key=f"{query}:{n}", clicks=2,
                   impressions=impressions, position=position)
         for n in range(1, 15)
     )  # fmt: skip
@@ -126,6 +128,6 @@ def shop(db: None) -> Shop:
     ProductCampaign.objects.create(product=clock, campaign=winner)
     ProductCampaign.objects.create(product=socks, campaign=loser)
     ProductPage.objects.create(product=clock, url=GEAR_PAGE)
-    _search(GEAR_PAGE, "best gear clock", position=12.5, impressions=60)
+    search_rows(GEAR_PAGE, "best gear clock", position=12.5, impressions=60)
     _sale(stock, "GC-1", quantity=3)
     return Shop(winner, loser, paused, clock, socks)
