@@ -30,6 +30,11 @@ def reconcile_after_sync(provider: str, stream_names: list[str]) -> None:
         transaction.on_commit(_enqueue)
 
 
+def reconcile_soon() -> None:
+    """Queue an incremental run once the current transaction commits (after a staff decision)."""
+    transaction.on_commit(_enqueue)
+
+
 def _enqueue() -> None:
     # Without a broker the task runs right here: its failure must not fail the sync before it.
     try:
