@@ -23,5 +23,6 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("proposals/", include("proposals.urls")),
     path("reconciliation/", include("reconciliation.urls")),
+    path("social/", include("social.urls")),
     path("sandbox/", include("sandbox.urls")),
 ]

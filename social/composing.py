@@ -61,8 +61,9 @@ def post_reschedule(*, post: Post, user: User, when: datetime) -> tuple[Post, Po
     if not post.is_editable:
         raise PostRefused(f"A {post.get_status_display().lower()} post cannot be moved.")
     was_approved = post.status != PostStatus.DRAFT or _pending(post)
-    post.scheduled_at = when
-    post_update(post=post, user=user, fields=_same_fields(post))
+    fields = _same_fields(post)
+    post_update(post=post, user=user, fields=PostFields({**fields.values, "scheduled_at": when},
+                                                        fields.products))  # fmt: skip
     if not was_approved:
         return post, {}
 

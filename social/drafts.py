@@ -10,6 +10,8 @@ A draft's proposed_value has this shape (the agent writes it, this module reads 
      "first_comment": "",                              # optional, Instagram
      "link": ""}                                       # optional, Facebook
 
+The agent's first shape is read too: {"caption": "...", "product_ids": [...],
+"suggested_time": "..."} with the channel in Proposal.platform.
 A draft naming a product that is out of stock is refused, whatever the agent checked.
 The approval proposals this app makes itself are social_post proposals too; they carry a
 "post_id" key and are never listed as drafts.
@@ -49,15 +51,17 @@ class Draft:
     link: str
 
 
-def draft_parse(value: Any) -> Draft:
-    """Parse a draft's proposed value, or raise DraftRefused."""
+def draft_parse(value: Any, *, platform: str = "") -> Draft:
+    """Parse a draft's proposed value (the channel may come from the proposal's platform)."""
     if not isinstance(value, dict):
         raise DraftRefused("The draft is not a post.")
-    channels = tuple(c for c in _strings(value.get("channels")) if c in Channel.values)
+    named = _strings(value.get("channels")) or (platform,)
+    channels = tuple(c for c in named if c in Channel.values)
     if not channels:
         raise DraftRefused("The draft names no channel.")
     raw_captions, raw_ids = value.get("captions"), value.get("product_ids")
-    captions = raw_captions if isinstance(raw_captions, dict) else {}
+    one = str(value.get("caption") or "")
+    captions = raw_captions if isinstance(raw_captions, dict) else dict.fromkeys(channels, one)
     ids = raw_ids if isinstance(raw_ids, list) else []
     return Draft(
         channels=channels,
@@ -100,10 +104,10 @@ def products_in_stock() -> list[Product]:
     return list(in_stock().order_by("name"))
 
 
-def draft_problems(value: Any) -> list[str]:
+def draft_problems(value: Any, *, platform: str = "") -> list[str]:
     """Return why a draft's proposed value cannot become a post (empty: it can)."""
     try:
-        draft = draft_parse(value)
+        draft = draft_parse(value, platform=platform)
     except DraftRefused as refused:
         return [str(refused)]
     known = set(Product.objects.filter(pk__in=draft.product_ids).values_list("pk", flat=True))
@@ -130,10 +134,11 @@ def draft_to_post(*, proposal: Proposal, user: User) -> Post:
     existing = Post.objects.filter(draft_proposal=proposal).first()
     if existing is not None:
         return existing
-    problems = draft_problems(proposal.proposed_value)
+    problems = draft_problems(proposal.proposed_value, platform=proposal.platform)
     if problems:
         raise DraftRefused(" ".join(problems))
-    return _post_from(draft_parse(proposal.proposed_value), proposal, user)
+    draft = draft_parse(proposal.proposed_value, platform=proposal.platform)
+    return _post_from(draft, proposal, user)
 
 
 def _post_from(draft: Draft, proposal: Proposal, user: User) -> Post:

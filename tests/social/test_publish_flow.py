@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from flux.audit.models import AuditEvent
 from proposals.models import ProposalStatus
@@ -38,7 +37,9 @@ def test_a_post_is_published_once_on_each_channel(meta, connection, compose, aut
     facebook, instagram = published.targets.order_by("channel")
     assert facebook.external_id.startswith(connection.options["page_id"] + "_")
     assert facebook.permalink.startswith("https://www.facebook.com/")
-    assert instagram.container_id and instagram.external_id and instagram.comment_id
+    assert instagram.container_id
+    assert instagram.external_id
+    assert instagram.comment_id
     assert instagram.permalink.startswith("https://www.instagram.com/p/")
     assert post.proposal.status == ProposalStatus.APPROVED
 
