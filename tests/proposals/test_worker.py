@@ -120,7 +120,7 @@ def test_a_worker_executes_once_undoes_and_a_second_execute_writes_nothing(
     with worker(queue, worker_env):
         proposal = approved(meta_campaign, old + 500, operator, make_user("author", "operator"))
         forward = proposal.executions.get()
-        wait_until(finished(forward.pk), seconds=60, what="the execution")
+        wait_until(finished(forward.pk), seconds=180, what="the execution")
         assert writes(graph) == [f"daily_budget={old + 500}"]
         proposal.refresh_from_db()
         assert proposal.status == ProposalStatus.EXECUTED
@@ -128,7 +128,7 @@ def test_a_worker_executes_once_undoes_and_a_second_execute_writes_nothing(
         again = execution_request(approval=forward.approval, user=operator)
         tasks.execution_run_task.delay(again.pk)  # the same approval, run once more
         undo = proposal_undo(proposal=proposal, user=operator)  # queued behind it
-        wait_until(finished(undo.pk), seconds=60, what="the undo")
+        wait_until(finished(undo.pk), seconds=180, what="the undo")
 
     assert again.pk == forward.pk
     assert forward.attempts.count() == 1
@@ -146,7 +146,7 @@ def test_a_worker_killed_between_the_write_and_the_record_leaves_exactly_one_wri
     dying = {**worker_env, "FLUX_FAULT_HOOKS": "1", "FLUX_FAULT_PAUSE_AFTER_WRITE": "120"}
     with worker(queue, dying) as first:
         proposal = approved(meta_campaign, old + 300, operator, make_user("author", "operator"))
-        wait_until(lambda: len(graph.platform.writes) == 1, seconds=60, what="the write")
+        wait_until(lambda: len(graph.platform.writes) == 1, seconds=180, what="the write")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
     execution = proposal.executions.get()
@@ -156,7 +156,7 @@ def test_a_worker_killed_between_the_write_and_the_record_leaves_exactly_one_wri
     settings.FLUX_EXECUTION_RECOVER_MINUTES = 0
     with worker(queue, worker_env):
         assert tasks.executions_recover_task() == 1
-        wait_until(finished(execution.pk), seconds=60, what="the rerun")
+        wait_until(finished(execution.pk), seconds=180, what="the rerun")
 
     execution.refresh_from_db()
     assert execution.status == ExecutionStatus.SUCCEEDED
