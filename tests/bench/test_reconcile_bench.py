@@ -80,10 +80,10 @@ def _load() -> tuple[int, float]:
 
 def _copy(model: type, columns: Sequence[str], rows: Iterator[tuple]) -> None:
     table = model._meta.db_table
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 ORDER_COLUMNS = (
@@ -157,9 +157,8 @@ def _label(connection_id: int, i: int, n: int) -> tuple:
 
 def _change(orders: int, labels: int) -> None:
     later = NOW - timedelta(hours=1)
-    order_pks = list(Order.objects.order_by("pk").values_list("pk", flat=True)[:orders * 97:97])
-    Order.objects.filter(pk__in=order_pks).update(
-        fulfillment_status="FULFILLED", modified_on=later
-    )
-    label_pks = list(Label.objects.order_by("pk").values_list("pk", flat=True)[5 : labels * 89 : 89])
+    order_pks = list(Order.objects.order_by("pk").values_list("pk", flat=True)[: orders * 97 : 97])
+    Order.objects.filter(pk__in=order_pks).update(fulfillment_status="FULFILLED", modified_on=later)
+    label_pks = Label.objects.order_by("pk").values_list("pk", flat=True)
+    label_pks = list(label_pks[5 : labels * 89 : 89])
     Label.objects.filter(pk__in=label_pks).update(tracking_status="RETURNED", object_updated=later)

@@ -33,6 +33,7 @@ STAFF_PAGES = [
     "/proposals/guardrails/",
     "/proposals/roi/",
     "/reconciliation/",
+    "/reconciliation/?status=&sort=bucket",
     "/sandbox/",
     "/audit/",
     "/data-deletion/requests/",
