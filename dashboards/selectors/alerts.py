@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from integrations.models import Connection, ConnectionStatus, InventoryLevel
+from proposals.selectors import pending_count
 
 # A SKU at or under this many units is low on stock (zero or less is out of stock).
 LOW_STOCK_UNITS = 5
@@ -37,8 +38,8 @@ def reconciliation_exceptions() -> int | None:
 
 
 def pending_proposals() -> int:
-    """Proposals waiting for a person's approval (none until the proposals app records any)."""
-    return 0
+    """Proposals waiting for a person's approval."""
+    return pending_count()
 
 
 @dataclass(frozen=True)

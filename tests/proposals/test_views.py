@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from dashboards.selectors import alerts
 from flux.audit.models import AuditEvent
 from proposals.creation import proposal_create
 from proposals.models import Guardrails, Proposal, ProposalKind, ProposalSource, ProposalStatus
@@ -85,6 +86,7 @@ def test_the_queue_filters_by_kind_status_and_source(
     assert b"kinetic desk clock" in body
     assert b"Gear Clock Prospecting" not in body
     assert pending_count() == 2
+    assert alerts.pending_proposals() == 2  # the overview's alert
 
 
 def test_only_an_admin_changes_the_guardrails_and_the_change_is_audited(
