@@ -1,6 +1,7 @@
 """django-tables2 columns that format figures the way metric cards do."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -23,3 +24,59 @@ class FigureColumn(tables.Column):
 
     def render(self, value: Decimal | int | float | None, record: Mapping[str, Any]) -> str:
         return format_value(value, self.unit, str(record.get("currency") or "USD"))
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    label: str
+    css: str
+    orderable: bool
+    is_ordered: bool
+    descending: bool
+    next_order: str
+
+
+@dataclass(frozen=True)
+class ShownTable:
+    """A table's visible page as text, each cell formatted once."""
+
+    headers: list[HeaderCell]
+    rows: list[list[tuple[str, str]]]  # (css class, text) per cell
+
+
+def shown_table(table: tables.Table) -> ShownTable:
+    """The headers and the current page's cells, as the CSV export shows them too."""
+    # tables2's own cell rendering inspects a render signature per cell: too slow here.
+    columns = list(table.columns)
+    headers = [_header(column) for column in columns]
+    css = [column.attrs.get("td", {}).get("class", "") for column in columns]
+    rows = [
+        [(css[n], cell_text(table, column, row.record)) for n, column in enumerate(columns)]
+        for row in table.paginated_rows
+    ]
+    return ShownTable(headers, rows)
+
+
+def _header(column: Any) -> HeaderCell:
+    alias = column.order_by_alias
+    return HeaderCell(
+        str(column.header),
+        column.attrs.get("th", {}).get("class", ""),
+        bool(column.orderable),
+        bool(column.is_ordered),
+        bool(alias.is_descending),
+        str(alias.next),
+    )
+
+
+def cell_text(table: tables.Table, column: Any, record: Mapping[str, Any]) -> str:
+    """One cell's text: the table's render_<name>, a FigureColumn's format, or the value."""
+    value = record.get(column.name)
+    custom = getattr(table, f"render_{column.name}", None)
+    if custom is not None:
+        return str(custom(value=value))
+    if isinstance(column.column, FigureColumn):
+        return column.column.render(value, record)
+    if value in column.column.empty_values:
+        return str(column.column.default)
+    return str(value)

@@ -1,7 +1,7 @@
 """Ads: one set of figures across Meta and Google Ads, by platform, campaign and day."""
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -70,8 +70,8 @@ class CampaignTable(AdFiguresTable):
 
 
 class DayTable(AdFiguresTable):
-    day = tables.DateColumn(format="Y-m-d")
-    settling = tables.BooleanColumn(yesno="settling,final")
+    day = tables.Column()
+    settling = tables.Column(verbose_name="State")
 
     class Meta(AdFiguresTable.Meta):
         sequence = ("day", "...")
@@ -79,14 +79,16 @@ class DayTable(AdFiguresTable):
 
 def figures_record(row: AdFigures) -> dict[str, Any]:
     """A table row: the raw sums plus the major-unit money and ratios (sortable as numbers)."""
-    record = asdict(row)
+    record = {field.name: getattr(row, field.name) for field in fields(row)}
     for name in ("spend", "conversion_value", "ctr", "cpc", "cpa", "roas"):
         record[name] = getattr(row, name)
     if "platform" in record:
         record["platform"] = PLATFORMS.get(record["platform"], record["platform"])
     if "daily_budget_minor" in record:
         record["daily_budget"] = minor_to_major(record["daily_budget_minor"], row.currency)
-    record["settling"] = row.settling_days > 0
+    record["settling"] = "settling" if row.settling_days else "final"
+    if "day" in record:
+        record["day"] = record["day"].isoformat()
     return record
 
 
@@ -193,7 +195,7 @@ def ads(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "title": "Ads",
         "blocks": currency_blocks(period.current, period.comparison, days),
-        "tables": zip(built, ("By platform", "By campaign", "By day"), strict=True),
+        "tables": list(zip(built, ("By platform", "By campaign", "By day"), strict=True)),
         "formulas": FORMULAS,
     }
     return dashboard_response(

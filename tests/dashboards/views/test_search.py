@@ -12,9 +12,10 @@ from tests.security.test_csp import assert_strict
 
 pytestmark = pytest.mark.django_db
 
-# Committed query budget (N+1 guard): session, user and roles (twice), the shell's connections
-# check, freshness, totals now and before, queries, pages, query x page, decay, ad terms, days.
-SEARCH_QUERY_BUDGET = 15
+# Committed query budget (N+1 guard): 8 for the shared page chrome (session, user, roles,
+# connection and post checks, freshness) and 8 for the page: totals now and before, queries,
+# pages, query x page, decay windows, ad search terms, days.
+SEARCH_QUERY_BUDGET = 16
 URL = f"/dashboards/search/?range=custom&start={DAY1}&end={DAY1 + timedelta(days=1)}"
 
 
