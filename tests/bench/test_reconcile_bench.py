@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 
 from integrations.models import Connection, Label, Order, ShippoOrder
 from reconciliation.engine import reconcile
@@ -78,7 +79,7 @@ def _load() -> tuple[int, float]:
     return 3 * ORDERS, time.perf_counter() - started
 
 
-def _copy(model: type, columns: Sequence[str], rows: Iterator[tuple]) -> None:
+def _copy(model: type[Model], columns: Sequence[str], rows: Iterator[tuple[object, ...]]) -> None:
     table = model._meta.db_table
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -103,7 +104,7 @@ def _zip(i: int) -> str:
     return f"{10000 + i % 89_000:05d}"
 
 
-def _orders(connection_id: int) -> Iterator[tuple]:
+def _orders(connection_id: int) -> Iterator[tuple[object, ...]]:
     for i in range(ORDERS):
         at = _created(i)
         status = "PENDING" if i % 97 == 0 else ("CANCELED" if i % 53 == 0 else "FULFILLED")
@@ -119,7 +120,7 @@ SHIPPO_COLUMNS = (
 )  # fmt: skip
 
 
-def _shippo_orders(connection_id: int) -> Iterator[tuple]:
+def _shippo_orders(connection_id: int) -> Iterator[tuple[object, ...]]:
     for i in range(ORDERS):
         if i % 50 != 0:  # one in fifty never reached Shippo
             yield connection_id, f"so{i:030d}", f"Order #{1001 + i}", "PAID", _zip(i), "US"
@@ -133,7 +134,7 @@ LABEL_COLUMNS = (
 )  # fmt: skip
 
 
-def _labels(connection_id: int) -> Iterator[tuple]:
+def _labels(connection_id: int) -> Iterator[tuple[object, ...]]:
     made = 0
     for i in range(ORDERS):
         if i % 50 == 0 or i % 71 == 0:  # never labelled
@@ -144,7 +145,7 @@ def _labels(connection_id: int) -> Iterator[tuple]:
         yield _label(connection_id, 7 * k + 3, made + k)
 
 
-def _label(connection_id: int, i: int, n: int) -> tuple:
+def _label(connection_id: int, i: int, n: int) -> tuple[object, ...]:
     at = _created(i) + timedelta(hours=20)
     status = "REFUNDED" if n % 149 == 0 else "SUCCESS"
     tracking = "PRE_TRANSIT" if n % 101 == 0 else "DELIVERED"
@@ -159,6 +160,6 @@ def _change(orders: int, labels: int) -> None:
     later = NOW - timedelta(hours=1)
     order_pks = list(Order.objects.order_by("pk").values_list("pk", flat=True)[: orders * 97 : 97])
     Order.objects.filter(pk__in=order_pks).update(fulfillment_status="FULFILLED", modified_on=later)
-    label_pks = Label.objects.order_by("pk").values_list("pk", flat=True)
-    label_pks = list(label_pks[5 : labels * 89 : 89])
+    every_label = Label.objects.order_by("pk").values_list("pk", flat=True)
+    label_pks = list(every_label[5 : labels * 89 : 89])
     Label.objects.filter(pk__in=label_pks).update(tracking_status="RETURNED", object_updated=later)

@@ -13,7 +13,7 @@ from tests.reconciliation.conftest import NOW
 pytestmark = pytest.mark.django_db
 
 
-def flags_of(order) -> list[str]:
+def flags_of(order):
     return OrderResult.objects.get(order=order).flags
 
 
@@ -150,6 +150,7 @@ def test_a_label_at_the_same_place_soon_after_is_a_probable_match_with_a_confide
     result = OrderResult.objects.get(order=order)
     assert result.flags == ["probable_match"]
     assert result.match_kind == "probable"
+    assert result.confidence is not None
     assert 0 < result.confidence < 1
     assert LabelLink.objects.get(label=label).order_id == order.pk
 

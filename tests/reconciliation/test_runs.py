@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -29,7 +30,7 @@ COMPARED = (
 )
 
 
-def snapshot() -> tuple[list, list]:
+def snapshot() -> tuple[list[Any], list[Any]]:
     results = sorted(OrderResult.objects.values_list(*COMPARED))
     links = sorted(LabelLink.objects.values_list("label_id", "order_id", "kind", "orphan"))
     return results, links
@@ -83,7 +84,8 @@ def test_a_resolved_case_reopens_when_its_problem_comes_back(shop, operator):
     case = Case.objects.get(order=broken)
     case_close(case=case, status=CaseStatus.RESOLVED, reason="label bought", actor=operator)
     label = Label.objects.create(
-        connection=Label.objects.first().connection, object_id="fix", object_state="VALID",
+        connection=Label.objects.get(metadata=f"#{shop[0].order_number}").connection,
+        object_id="fix", object_state="VALID",
         status="SUCCESS", object_created=NOW - timedelta(days=5),
         object_updated=NOW - timedelta(days=5), tracking_number="94001",
         tracking_status="DELIVERED",
