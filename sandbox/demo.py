@@ -15,6 +15,7 @@ from integrations.connections import connection_connect, connection_sync
 from integrations.models import Connection, SyncRun
 from integrations.providers import UnknownProvider, registry
 from proposals.rules.seeding import rules_demo_seed
+from social.demo import social_demo_seed
 
 SANDBOX_WAIT_SECONDS = 60
 
@@ -59,6 +60,7 @@ def demo_connections_sync(*, report: Callable[[str], None]) -> list[SyncRun]:
             report(f"  {run.stream}: {run.status}, {run.rows_read} read, {run.error or 'ok'}")
             runs.append(run)
     catalog_demo_seed(report=report)
+    social_demo_seed(report=report)
     rules_demo_seed(report=report)
     return runs
 
