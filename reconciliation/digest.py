@@ -16,6 +16,7 @@ from django.utils import timezone
 from flux.accounts.roles import Role
 from reconciliation.models import Case, CaseStatus
 from reconciliation.rules import business_cutoff, business_days_between
+from social.digest import social_failure_lines
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ def operator_emails() -> list[str]:
 def digest_send(*, now: datetime | None = None) -> int:
     """Send the digest to the operators; send nothing when there is nothing to say."""
     digest = digest_build(now=now)
+    social = social_failure_lines(now=now)
     recipients = operator_emails()
-    if not recipients or not (digest.new or digest.overdue):
+    if not recipients or not (digest.new or digest.overdue or social):
         return 0
     subject = f"Reconciliation: {len(digest.new)} new, {len(digest.overdue)} overdue exceptions"
-    body = render_to_string("reconciliation/digest.txt", {"digest": digest})
+    body = render_to_string("reconciliation/digest.txt", {"digest": digest, "social": social})
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
