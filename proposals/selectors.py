@@ -53,11 +53,25 @@ def proposals_queue(*, kind: str = "", status: str = "", source: str = "") -> Qu
 def evidence_chart(proposal: Proposal) -> dict[str, Any] | None:
     """Return the Chart.js config of the proposal's evidence, or the campaign's recent days."""
     chart = proposal.evidence.get("chart") if isinstance(proposal.evidence, dict) else None
-    if isinstance(chart, dict) and chart.get("labels") and isinstance(chart.get("series"), dict):
-        return line_chart(labels=chart["labels"], series=chart["series"])
+    series = _series_of(chart) if isinstance(chart, dict) and chart.get("labels") else None
+    if series:
+        assert isinstance(chart, dict)  # noqa: S101 - checked just above
+        return line_chart(labels=chart["labels"], series=series)
     if proposal.campaign_id is None:
         return None
     return _campaign_days_chart(proposal.campaign_id)
+
+
+def _series_of(chart: dict[str, Any]) -> dict[str, Sequence[float | int | None]]:
+    """Return the chart's series by name, from {name: data} or [{"name", "data"}]."""
+    series = chart.get("series")
+    if isinstance(series, dict):
+        return {str(name): list(data) for name, data in series.items()}
+    if isinstance(series, list):
+        return {
+            str(s.get("name", "")): list(s.get("data", [])) for s in series if isinstance(s, dict)
+        }
+    return {}
 
 
 def _campaign_days_chart(campaign_id: int) -> dict[str, Any] | None:

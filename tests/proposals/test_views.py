@@ -128,3 +128,19 @@ def test_the_roi_page_shows_approval_rate_per_kind_and_source(
     body = client.get("/proposals/roi/").content.decode()
     assert "Page-content change" in body
     assert "50.0%" in body
+
+
+@pytest.mark.parametrize(
+    "series",
+    [{"CPA": [40, 42]}, [{"name": "CPA", "data": [40, 42]}]],
+    ids=["by-name", "as-list"],
+)
+def test_the_evidence_chart_is_drawn_from_either_series_shape(
+    client: Client, viewer: User, operator: User, series: object
+) -> None:
+    chart = {"labels": ["2026-11-01", "2026-11-02"], "series": series}
+    proposal = budget_proposal(campaign_with_data(), 10_500, by=operator, evidence={"chart": chart})
+    client.force_login(viewer)
+    body = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert 'data-chart="evidence-chart"' in body
+    assert '"label": "CPA", "data": [40, 42]' in body
