@@ -7,6 +7,7 @@ output, tool calls, tokens, cost, and the proposals and rejections its tool call
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -68,6 +69,15 @@ def agent_run(
     if refusal:
         return AgentRun(_finish(call, AICallStatus.REFUSED, refusal))
     return _call(call, prompt, context, _api_key() or "")
+
+
+def agent_demo_run(*, report: Callable[[str], None]) -> AgentRun:
+    """Run the agent once for the demo and report what it proposed."""
+    run = agent_run(trigger=AICallTrigger.COMMAND)
+    kinds = ", ".join(f"{p.kind} ({p.status})" for p in run.proposals) or "nothing"
+    report(f"Claude: call {run.call.status}{' - ' + run.call.error if run.call.error else ''}; "
+           f"proposed {kinds}")  # fmt: skip
+    return run
 
 
 def _refusal(prompt: Prompt, guard: PersonalDataGuard) -> str:

@@ -28,6 +28,7 @@ STAFF_PAGES = [
     "/dashboards/social/",
     "/dashboards/changes/",
     "/proposals/",
+    "/proposals/ai/",
     "/proposals/rules/",
     "/proposals/rules/new/",
     "/proposals/guardrails/",
@@ -96,5 +97,21 @@ def test_rule_pages_have_a_strict_policy(client, operator, suffix):
     rule = Rule.objects.create(name="Pause losers", conditions=conditions, action={"type": "pause"})
     client.force_login(operator)
     response = client.get(f"/proposals/rules/{rule.pk}/{suffix}")
+    assert response.status_code == 200
+    assert_strict(response)
+
+
+@pytest.mark.django_db
+def test_an_ai_call_page_has_a_strict_policy(client, operator):
+    from django.utils import timezone
+
+    from proposals.models import AICall
+
+    call = AICall.objects.create(
+        model="claude-sonnet-4-6", status="ok", started_at=timezone.now(),
+        messages=[{"role": "user", "content": '<data name="x">{"a": "<script>"}</data>'}],
+    )  # fmt: skip
+    client.force_login(operator)
+    response = client.get(f"/proposals/ai/{call.pk}/")
     assert response.status_code == 200
     assert_strict(response)

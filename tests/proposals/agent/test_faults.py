@@ -62,7 +62,8 @@ def test_a_malformed_answer_is_an_error_with_no_proposal(claude_connection, shop
 def test_malformed_tool_calls_are_rejected_and_logged(claude_connection, shop, claude):
     claude.arm("invalid_tools")
     run = agent_run()
-    assert run.call.status == AICallStatus.OK and run.proposals == []
+    assert run.call.status == AICallStatus.OK
+    assert run.proposals == []
     reasons = {r["name"]: r["reason"] for r in run.call.rejections}
     assert reasons["propose_pause"] == "no live campaign with id 987654321"
     assert "campaign_id: int_type" in reasons["propose_budget_change"]

@@ -49,12 +49,22 @@ def test_findings_name_the_kind_and_count_never_the_data():
 @pytest.mark.django_db
 def test_the_guard_knows_every_recipient_name_shippo_gave_us():
     connection = Connection.objects.create(provider="shippo", external_account_id="test")
-    Label.objects.create(connection=connection, object_id="l1", object_state="VALID",
-                         status="SUCCESS", object_created="2026-11-01T00:00:00Z",
-                         object_updated="2026-11-01T00:00:00Z", recipient_name="Avery Quinn")  # fmt: skip
-    Shipment.objects.create(connection=connection, object_id="s1",
-                            object_created="2026-11-01T00:00:00Z",
-                            object_updated="2026-11-01T00:00:00Z", recipient_name="Jo Lin")  # fmt: skip
+    Label.objects.create(
+        connection=connection,
+        object_id="l1",
+        object_state="VALID",
+        status="SUCCESS",
+        object_created="2026-11-01T00:00:00Z",
+        object_updated="2026-11-01T00:00:00Z",
+        recipient_name="Avery Quinn",
+    )
+    Shipment.objects.create(
+        connection=connection,
+        object_id="s1",
+        object_created="2026-11-01T00:00:00Z",
+        object_updated="2026-11-01T00:00:00Z",
+        recipient_name="Jo Lin",
+    )
     guard = PersonalDataGuard.load()
     assert guard.names == frozenset({"avery quinn", "jo lin"})
     assert not guard.is_clean("Thanks, avery quinn!")

@@ -35,20 +35,25 @@ def test_the_call_is_logged_with_prompt_output_tokens_and_cost(claude_connection
     call.refresh_from_db()
     assert call.model == "claude-sonnet-4-6"
     assert '<data name="campaigns">' in call.messages[0]["content"]
-    assert len(call.tool_calls) == 4 and call.output["stop_reason"] == "tool_use"
-    assert call.input_tokens > 0 and call.output_tokens > 0
-    assert call.cache_write_tokens > 0 and call.cache_read_tokens == 0
+    assert len(call.tool_calls) == 4
+    assert call.output["stop_reason"] == "tool_use"
+    assert call.input_tokens > 0
+    assert call.output_tokens > 0
+    assert call.cache_write_tokens > 0
+    assert call.cache_read_tokens == 0
     usage = Usage(call.input_tokens, call.output_tokens, call.cache_write_tokens, 0)
     assert call.cost_micro_usd == cost_micro_usd("claude-sonnet-4-6", usage) > 0
     assert call.attempts == [{"status": 200, "request_id": call.attempts[0]["request_id"],
                               "error": ""}]  # fmt: skip
-    assert call.finished_at is not None and call.latency_ms >= 0
+    assert call.finished_at is not None
+    assert call.latency_ms >= 0
 
 
 def test_the_second_call_reads_the_system_prompt_from_the_cache(claude_connection, shop):
     agent_run()
     second = agent_run().call
-    assert second.cache_read_tokens > 0 and second.cache_write_tokens == 0
+    assert second.cache_read_tokens > 0
+    assert second.cache_write_tokens == 0
 
 
 def test_the_request_offers_every_tool_and_marks_the_system_prompt_for_caching(
@@ -56,7 +61,8 @@ def test_the_request_offers_every_tool_and_marks_the_system_prompt_for_caching(
 ):
     agent_run()
     body = claude.platform.requests[-1].body
-    assert body["stream"] is True and body["model"] == "claude-sonnet-4-6"
+    assert body["stream"] is True
+    assert body["model"] == "claude-sonnet-4-6"
     assert {t["name"] for t in body["tools"]} == {
         "propose_budget_change", "propose_pause", "propose_resume",
         "propose_page_content_change", "propose_social_post"}  # fmt: skip
@@ -68,7 +74,8 @@ def test_a_campaign_with_an_open_proposal_gets_no_second_one(claude_connection, 
     agent_run()
     again = agent_run()
     kinds = {p.kind for p in again.proposals}
-    assert ProposalKind.BUDGET not in kinds and ProposalKind.PAUSE not in kinds
+    assert ProposalKind.BUDGET not in kinds
+    assert ProposalKind.PAUSE not in kinds
     reasons = " ".join(r["reason"] for r in again.call.rejections)
     assert "already has an open proposal" in reasons
     assert Proposal.objects.filter(campaign=shop.winner).count() == 1
@@ -89,12 +96,14 @@ def test_a_model_without_a_price_is_refused_before_any_call(
 ):
     settings.FLUX_AI_MODEL = "claude-unpriced"
     call = agent_run().call
-    assert call.status == AICallStatus.REFUSED and "No price" in call.error
+    assert call.status == AICallStatus.REFUSED
+    assert "No price" in call.error
     assert claude.message_requests == 0
 
 
 def test_without_an_anthropic_connection_nothing_is_sent(claude, shop):
     call = agent_run().call
-    assert call.status == AICallStatus.REFUSED and "No active Anthropic connection" in call.error
+    assert call.status == AICallStatus.REFUSED
+    assert "No active Anthropic connection" in call.error
     assert claude.platform.requests == []
     assert AICall.objects.count() == 1

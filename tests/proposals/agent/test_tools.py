@@ -40,7 +40,8 @@ def test_a_budget_change_names_campaign_budget_rationale_impact_and_confidence()
 
 def test_a_well_formed_call_parses():
     tool, data = tool_input_parse("propose_budget_change", BUDGET)
-    assert tool.kind == "budget" and data.new_daily_budget_minor == 11_500
+    assert tool.kind == "budget"
+    assert data.new_daily_budget_minor == 11_500
 
 
 @pytest.mark.parametrize(
