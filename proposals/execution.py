@@ -132,6 +132,9 @@ def execution_run(*, execution_id: int) -> Execution:
         status = _attempt_run(execution, attempt)
     except ProviderError as error:
         status = _attempt_failed(execution, attempt, error)
+    except Exception as error:  # record any other failure rather than retry it forever
+        attempt.error = f"{type(error).__name__}: {error}"
+        status = ExecutionStatus.FAILED
     _finish(execution, attempt, status)
     return execution
 

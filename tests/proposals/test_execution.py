@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -162,3 +163,17 @@ def test_pausing_through_a_proposal_writes_the_status(
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.EXECUTED
     assert budget_writes(graph) == ["status=PAUSED"]
+
+
+def test_an_execution_whose_connection_is_gone_fails_with_the_reason_recorded(
+    graph: Graph, meta_campaign: Campaign, operator: User, make_user: Any
+) -> None:
+    proposal = approved_but_not_run(meta_campaign, graph, operator, make_user("author", "operator"))
+    meta_campaign.ad_account.connection.credential = None
+    meta_campaign.ad_account.connection.save()
+    execution = execution_run(execution_id=proposal.executions.get().pk)
+    proposal.refresh_from_db()
+    assert (execution.status, proposal.status) == (ExecutionStatus.FAILED, ProposalStatus.FAILED)
+    assert "credential" in execution.error
+    assert execution.attempts.get().status == ExecutionStatus.FAILED
+    assert budget_writes(graph) == []
