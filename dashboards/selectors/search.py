@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from dashboards.ranges import DateRange
 from integrations.models import SearchTermDay
@@ -122,28 +123,59 @@ def search_by_day(period: DateRange) -> list[DayFigures]:
     return [DayFigures(**_sums(r), day=r["day"], fresh=r["fresh_rows"] > 0) for r in rows]
 
 
-def query_figures(period: DateRange) -> list[QueryFigures]:
-    """Every query of `period`, most clicks first (the input of the query rules)."""
-    rows = rollup_in(period).values("query").annotate(**SUMS)
-    found = [QueryFigures(**_sums(r), query=r["query"]) for r in rows]
+def query_page_figures(period: DateRange) -> list[QueryPageFigures]:
+    """Every query x page pair of `period`: what the query and page lists sum up."""
+    rows = rollup_in(period).values("query", "page").annotate(**SUMS).order_by()
+    return [QueryPageFigures(**_sums(r), query=r["query"], page=r["page"]) for r in rows]
+
+
+def _summed(pairs: Iterable[QueryPageFigures], field: str) -> dict[str, list[float]]:
+    sums: dict[str, list[float]] = {}
+    for pair in pairs:
+        total = sums.setdefault(getattr(pair, field), [0, 0, 0.0])
+        total[0] += pair.clicks
+        total[1] += pair.impressions
+        total[2] += pair.position_impressions
+    return sums
+
+
+def queries_of(pairs: Iterable[QueryPageFigures]) -> list[QueryFigures]:
+    """Every query, most clicks first (the input of the query rules)."""
+    found = [
+        QueryFigures(int(c), int(i), p, query=query)
+        for query, (c, i, p) in _summed(pairs, "query").items()
+    ]
     return sorted(found, key=lambda q: (-q.clicks, -q.impressions, q.query))
+
+
+def pages_of(pairs: Iterable[QueryPageFigures], limit: int = TOP_ROWS) -> list[PageFigures]:
+    """The pages with the most clicks."""
+    found = [
+        PageFigures(int(c), int(i), p, page=page)
+        for page, (c, i, p) in _summed(pairs, "page").items()
+    ]
+    return sorted(found, key=lambda q: (-q.clicks, -q.impressions, q.page))[:limit]
+
+
+def query_figures(period: DateRange) -> list[QueryFigures]:
+    """Every query of `period`, most clicks first."""
+    return queries_of(query_page_figures(period))
 
 
 def top_pages(period: DateRange, limit: int = TOP_ROWS) -> list[PageFigures]:
     """The pages with the most clicks over `period`."""
-    rows = (
-        rollup_in(period)
-        .values("page")
-        .annotate(**SUMS)
-        .order_by("-total_clicks", "-total_impressions", "page")[:limit]
+    return pages_of(query_page_figures(period), limit)
+
+
+def totals_of(days: Iterable[DayFigures]) -> SearchTotals:
+    """The period's totals from its days."""
+    days = list(days)
+    return SearchTotals(
+        sum(d.clicks for d in days),
+        sum(d.impressions for d in days),
+        sum(d.position_impressions for d in days),
+        fresh_days=sum(1 for d in days if d.fresh),
     )
-    return [PageFigures(**_sums(r), page=r["page"]) for r in rows]
-
-
-def query_page_figures(period: DateRange) -> list[QueryPageFigures]:
-    """Every query x page pair of `period` (the input of the cannibalisation rule)."""
-    rows = rollup_in(period).values("query", "page").annotate(**SUMS).order_by()
-    return [QueryPageFigures(**_sums(r), query=r["query"], page=r["page"]) for r in rows]
 
 
 # --- Opportunity rules ------------------------------------------------------------------
@@ -288,16 +320,18 @@ def paid_organic_overlap(period: DateRange, queries: Iterable[QueryFigures]) -> 
     }
     found = [
         PaidOverlap(term, ranked[term], clicks, cost, currency)
-        for (term, currency), (clicks, cost) in _ad_terms(period).items()
+        for (term, currency), (clicks, cost) in _ad_terms(period, list(ranked)).items()
         if term in ranked
     ]
     return sorted(found, key=lambda o: (o.currency, -o.ad_cost_micros, o.term))
 
 
-def _ad_terms(period: DateRange) -> dict[tuple[str, str], tuple[int, int]]:
+def _ad_terms(period: DateRange, terms: Sequence[str]) -> dict[tuple[str, str], tuple[int, int]]:
     """Ad clicks and cost micros per normalised search term and currency (never mixed)."""
     rows = (
         SearchTermDay.objects.filter(day__gte=period.start, day__lte=period.end)
+        .annotate(lowered=Lower("search_term"))
+        .filter(lowered__in=terms)
         .values("search_term", "campaign__ad_account__currency")
         .annotate(clicks=Sum("clicks"), cost=Sum("cost_micros"))
         .order_by()

@@ -18,10 +18,13 @@ from dashboards.selectors.ads import (
     FORMULAS,
     AdFigures,
     DayRow,
+    PlatformDayRow,
     ad_totals,
     ads_by_campaign,
-    ads_by_day,
-    ads_by_platform,
+    ads_by_day_platform,
+    days_of,
+    platforms_of,
+    totals_of,
 )
 from dashboards.views.base import dashboard_response, period_of
 from flux.htmx import HtmxHttpRequest
@@ -93,13 +96,13 @@ def figures_record(row: AdFigures) -> dict[str, Any]:
 
 
 def ads_tables(
-    request: HtmxHttpRequest, period: DateRange, days: Sequence[DayRow]
+    request: HtmxHttpRequest, period: DateRange, grain: Sequence[PlatformDayRow]
 ) -> list[tables.Table]:
     """The three groupings as sortable, paged, exportable tables."""
     built = [
-        PlatformTable([figures_record(r) for r in ads_by_platform(period)], prefix="platform-"),
+        PlatformTable([figures_record(r) for r in platforms_of(grain)], prefix="platform-"),
         CampaignTable([figures_record(r) for r in ads_by_campaign(period)], prefix="campaign-"),
-        DayTable([figures_record(r) for r in days], prefix="day-"),
+        DayTable([figures_record(r) for r in days_of(grain)], prefix="day-"),
     ]
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
     for table in built:
@@ -171,10 +174,11 @@ def trend_chart(currency: str, days: Sequence[DayRow], period: DateRange) -> dic
 
 
 def currency_blocks(
-    current: DateRange, comparison: DateRange | None, days: Sequence[DayRow]
+    current: DateRange, comparison: DateRange | None, grain: Sequence[PlatformDayRow]
 ) -> list[CurrencyBlock]:
     """One block per currency the period's accounts report in."""
     before = {row.currency: row for row in ad_totals(comparison)} if comparison else {}
+    days = days_of(grain)
     return [
         CurrencyBlock(
             now.currency,
@@ -182,7 +186,7 @@ def currency_blocks(
             ads_metrics(now, before.get(now.currency)),
             trend_chart(now.currency, days, current),
         )
-        for now in ad_totals(current)
+        for now in totals_of(grain)
     ]
 
 
@@ -190,11 +194,11 @@ def currency_blocks(
 def ads(request: HtmxHttpRequest) -> HttpResponse:
     """Spend and results across platforms, per currency, with the three groupings."""
     period = period_of(request)
-    days = ads_by_day(period.current)
-    built = ads_tables(request, period.current, days)
+    grain = ads_by_day_platform(period.current)
+    built = ads_tables(request, period.current, grain)
     context = {
         "title": "Ads",
-        "blocks": currency_blocks(period.current, period.comparison, days),
+        "blocks": currency_blocks(period.current, period.comparison, grain),
         "tables": list(zip(built, ("By platform", "By campaign", "By day"), strict=True)),
         "formulas": FORMULAS,
     }

@@ -79,7 +79,9 @@ def figures_record(row: s.SearchFigures, **extra: Any) -> dict[str, Any]:
             "position": row.position, **extra}  # fmt: skip
 
 
-def opportunity_tables(period: DateRange, queries: list[s.QueryFigures]) -> list[tables.Table]:
+def opportunity_tables(
+    period: DateRange, pairs: list[s.QueryPageFigures], queries: list[s.QueryFigures]
+) -> list[tables.Table]:
     """The five opportunity reports, each a table with its own CSV export."""
     overlap = s.paid_organic_overlap(period, queries)
     return [
@@ -93,7 +95,7 @@ def opportunity_tables(period: DateRange, queries: list[s.QueryFigures]) -> list
             prefix="ctr-",
         ),
         CannibalTable(
-            [vars(c) for c in s.cannibalisation(s.query_page_figures(period))], prefix="cannibal-"
+            [vars(c) for c in s.cannibalisation(pairs)], prefix="cannibal-"
         ),
         DecayTable(
             [{**vars(p), "change": p.change} for p in s.decaying_pages(period)], prefix="decay-"
@@ -105,16 +107,16 @@ def opportunity_tables(period: DateRange, queries: list[s.QueryFigures]) -> list
     ]  # fmt: skip
 
 
-def search_tables(
-    request: HtmxHttpRequest, period: DateRange, queries: list[s.QueryFigures]
-) -> list[tables.Table]:
+def search_tables(request: HtmxHttpRequest, period: DateRange) -> list[tables.Table]:
     """Top queries and pages, then the opportunity reports, configured from the URL."""
+    pairs = s.query_page_figures(period)
+    queries = s.queries_of(pairs)
     built = [
         QueryTable(
             [figures_record(q, query=q.query) for q in queries[: s.TOP_ROWS]], prefix="queries-"
         ),
-        PageTable([figures_record(p, page=p.page) for p in s.top_pages(period)], prefix="pages-"),
-        *opportunity_tables(period, queries),
+        PageTable([figures_record(p, page=p.page) for p in s.pages_of(pairs)], prefix="pages-"),
+        *opportunity_tables(period, pairs, queries),
     ]
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
     for table in built:
@@ -138,9 +140,9 @@ def search_metrics(now: s.SearchTotals, before: s.SearchTotals | None) -> list[M
     ]  # fmt: skip
 
 
-def search_charts(period: DateRange) -> dict[str, dict[str, Any]]:
+def search_charts(period: DateRange, days: list[s.DayFigures]) -> dict[str, dict[str, Any]]:
     """Clicks and impressions by day, and CTR and position by day; fresh days dashed."""
-    by_day = {row.day: row for row in s.search_by_day(period)}
+    by_day = {row.day: row for row in days}
     labels = period.each_day()
     rows = [by_day.get(day) for day in labels]
     fresh = [n for n, row in enumerate(rows) if row and row.fresh]
@@ -188,16 +190,16 @@ HEADINGS = [
 
 def search_context(request: HtmxHttpRequest, period: Period) -> tuple[dict[str, Any], list[Any]]:
     """Everything the page shows, and its tables (for CSV export)."""
-    now = s.search_totals(period.current)
+    days = s.search_by_day(period.current)
+    now = s.totals_of(days)
     before = s.search_totals(period.comparison) if period.comparison else None
-    queries = s.query_figures(period.current)
-    built = search_tables(request, period.current, queries)
+    built = search_tables(request, period.current)
     context = {
         "title": "Organic search",
         "has_data": now.impressions > 0,
         "totals": now,
         "metrics": search_metrics(now, before),
-        "charts": search_charts(period.current) if now.impressions else {},
+        "charts": search_charts(period.current, days) if now.impressions else {},
         "tables": [(t, h, n) for t, (h, n) in zip(built, HEADINGS, strict=True)],
         "brand_terms": ", ".join(s.brand_terms()),
     }

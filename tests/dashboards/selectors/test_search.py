@@ -18,6 +18,7 @@ from dashboards.selectors.search import (
     search_totals,
     striking_distance,
     top_pages,
+    totals_of,
 )
 from integrations.models import Connection, SearchDay, SearchProperty, SearchTermDay
 from integrations.models.search import SearchQueryPageDay
@@ -175,7 +176,7 @@ def test_paid_terms_already_in_the_organic_top_three_are_listed_with_their_spend
     for campaign, term, clicks, cost, day in [
         (usd, "Flux Engineering", 4, 2_000_000, DAY1),
         (usd, "flux engineering", 1, 1_000_000, DAY1 + timedelta(days=1)),
-        (usd, "flux  lamp", 2, 500_000, DAY1),
+        (usd, "Flux Lamp", 2, 500_000, DAY1),
         (usd, "lamp", 9, 9_000_000, DAY1),  # ranks 3.1: not in the top 3
         (usd, "flux lamp", 7, 7_000_000, DAY1 - timedelta(days=1)),  # outside the period
         (jpy, "flux engineering", 3, 300_000_000, DAY1),
@@ -191,6 +192,13 @@ def test_paid_terms_already_in_the_organic_top_three_are_listed_with_their_spend
         ("flux engineering", "USD", 5, 3_000_000, 1.5),
         ("flux lamp", "USD", 2, 500_000, 3.0),
     ]  # fmt: skip
+
+
+def test_totals_from_days_match_the_database_totals(rows):
+    rows.add("a", "/one", 100, 10, 2.0).add("b", "/two", 300, 5, 4.0)
+    rows.add("a", "/one", 50, 1, 9.0, day=DAY1 + timedelta(days=1), fresh=True).rolled()
+    assert totals_of(search_by_day(PERIOD)) == search_totals(PERIOD)
+    assert search_totals(PERIOD).position == (200 + 1200 + 450) / 450
 
 
 def test_an_empty_period_has_no_figures():

@@ -13,9 +13,9 @@ from tests.security.test_csp import assert_strict
 pytestmark = pytest.mark.django_db
 
 # Committed query budget (N+1 guard): 8 for the shared page chrome (session, user, roles,
-# connection and post checks, freshness) and 8 for the page: totals now and before, queries,
-# pages, query x page, decay windows, ad search terms, days.
-SEARCH_QUERY_BUDGET = 16
+# connection and post checks, freshness) and 5 for the page: days (summed into the totals),
+# comparison totals, query x page (summed into queries and pages), decay windows, ad terms.
+SEARCH_QUERY_BUDGET = 13
 URL = f"/dashboards/search/?range=custom&start={DAY1}&end={DAY1 + timedelta(days=1)}"
 
 
