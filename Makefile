@@ -21,7 +21,8 @@ DEMO_ENV := FLUX_ENV=demo DEBUG=true GRPC_VERBOSITY=ERROR FLUX_STAFF_DOMAINS=flu
 	GOOGLE_CLIENT_ID=flux-sandbox.apps.googleusercontent.com GOOGLE_CLIENT_SECRET=sandbox-google-secret \
 	GOOGLE_ADS_DEVELOPER_TOKEN=sandbox-developer-token \
 	GOOGLE_ADS_ENDPOINT=127.0.0.1:$(GOOGLE_ADS_PORT) GOOGLE_ADS_CA_FILE=$(CURDIR)/var/google_ads_sandbox_cert.pem \
-	SEARCH_CONSOLE_URL=$(SANDBOX)/search_console/
+	SEARCH_CONSOLE_URL=$(SANDBOX)/search_console/ \
+	ANTHROPIC_BASE_URL=$(SANDBOX)/anthropic
 
 .PHONY: install demo test lint typecheck check pytest bench clean chromium
 

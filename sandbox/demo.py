@@ -14,6 +14,7 @@ from catalog.seeding import catalog_demo_seed
 from integrations.connections import connection_connect, connection_sync
 from integrations.models import Connection, SyncRun
 from integrations.providers import UnknownProvider, registry
+from proposals.agent.run import agent_demo_run
 from proposals.rules.seeding import rules_demo_seed
 from social.demo import social_demo_seed
 
@@ -33,6 +34,7 @@ DEMO_KEYS = (
     DemoKey("meta", "meta_system_user_demo"),
     DemoKey("google_ads", "1//sandbox-google-demo-refresh"),
     DemoKey("search_console", "1//sandbox-google-demo-refresh"),
+    DemoKey("anthropic", "sk-ant-sandbox-demo"),
 )
 
 
@@ -62,6 +64,7 @@ def demo_connections_sync(*, report: Callable[[str], None]) -> list[SyncRun]:
     catalog_demo_seed(report=report)
     social_demo_seed(report=report)
     rules_demo_seed(report=report)
+    agent_demo_run(report=report)
     return runs
 
 

@@ -156,6 +156,10 @@ def _page_change(data: PageContentChange, common: JSON, context: AgentContext) -
     known = ProductPage.objects.filter(url=data.page_url).exists()
     if not known and not SearchDay.objects.filter(page=data.page_url).exists():
         raise TargetRefused("the page is neither in the catalog nor in search data")
+    waiting = (*OPEN_STATUSES, ProposalStatus.TODO)
+    if Proposal.objects.filter(page_url=data.page_url, field=data.field,
+                               status__in=waiting).exists():  # fmt: skip
+        raise TargetRefused(f"the page's {data.field} already has an open proposal")
     rows = [r for r in context.sections.get("search_opportunities", [])
             if r.get("page") == data.page_url]  # fmt: skip
     metrics = [
@@ -190,6 +194,8 @@ def _social_post(data: SocialPost, common: JSON) -> Proposal:
     products = list(Product.objects.active().filter(pk__in=data.product_ids).order_by("pk"))
     if len(products) != len(set(data.product_ids)):
         raise TargetRefused("a product id is not an active catalog product")
+    if _post_waiting(channel=data.channel, product_ids=[p.pk for p in products]):
+        raise TargetRefused("a post draft for these products is already waiting")
     names = ", ".join(p.name for p in products)
     proposed = {
         "caption": data.caption,
@@ -201,3 +207,13 @@ def _social_post(data: SocialPost, common: JSON) -> Proposal:
         target_label=f"{data.channel.title()} post: {names}"[:300], current_value=None,
         proposed_value=proposed, evidence={"metrics": [], "products": names}, **common,
     )  # fmt: skip
+
+
+def _post_waiting(*, channel: str, product_ids: list[int]) -> bool:
+    """Say whether a post draft for the same products on the same channel awaits a decision."""
+    waiting = Proposal.objects.filter(
+        kind=ProposalKind.SOCIAL_POST, platform=channel, status=ProposalStatus.PENDING
+    ).values_list("proposed_value", flat=True)
+    return any(
+        sorted(v.get("product_ids") or []) == product_ids for v in waiting if isinstance(v, dict)
+    )

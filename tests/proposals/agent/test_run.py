@@ -70,14 +70,17 @@ def test_the_request_offers_every_tool_and_marks_the_system_prompt_for_caching(
     assert claude.platform.requests[-1].auth == "bearer"
 
 
-def test_a_campaign_with_an_open_proposal_gets_no_second_one(claude_connection, shop):
+def test_a_target_with_an_open_proposal_gets_no_second_one(claude_connection, shop):
     agent_run()
     again = agent_run()
-    kinds = {p.kind for p in again.proposals}
-    assert ProposalKind.BUDGET not in kinds
-    assert ProposalKind.PAUSE not in kinds
-    reasons = " ".join(r["reason"] for r in again.call.rejections)
-    assert "already has an open proposal" in reasons
+    assert again.proposals == []
+    reasons = {r["reason"] for r in again.call.rejections}
+    assert reasons == {
+        "a post draft for these products is already waiting",
+        f"campaign {shop.loser.pk} already has an open proposal",
+        f"campaign {shop.winner.pk} already has an open proposal",
+        "the page's title already has an open proposal",
+    }
     assert Proposal.objects.filter(campaign=shop.winner).count() == 1
 
 
