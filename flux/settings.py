@@ -340,14 +340,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "social.tasks.posts_publish_due_task",
         "schedule": crontab(minute="*"),
     },
+    "proposals-measure-outcomes": {
+        "task": "proposals.tasks.outcomes_measure_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "proposals-agent-daily": {
         "task": "proposals.agent.tasks.agent_run_task",
         "schedule": crontab(hour=8, minute=0),
         "kwargs": {"trigger": "schedule"},
-    },
-    "proposals-measure-outcomes": {
-        "task": "proposals.tasks.outcomes_measure_task",
-        "schedule": crontab(hour=7, minute=15),
     },
     "proposals-recover-executions": {
         "task": "proposals.tasks.executions_recover_task",
@@ -359,7 +359,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Task modules outside an app's own tasks.py, so a worker registers them too.
-CELERY_IMPORTS = ["proposals.rules.tasks"]
+CELERY_IMPORTS = ["proposals.rules.tasks", "proposals.agent.tasks"]
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
