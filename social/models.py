@@ -7,6 +7,7 @@ channel it targets has a PostChannel row that records every publishing step befo
 one is taken (container id, then media id), so a retry resumes and never posts twice.
 """
 
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -104,7 +105,10 @@ class Post(models.Model):
             "image_urls": list(self.image_urls),
             "first_comment": self.first_comment if Channel.INSTAGRAM in self.channel_list else "",
             "link": self.link if Channel.FACEBOOK in self.channel_list else "",
-            "scheduled_at": self.scheduled_at.isoformat() if self.scheduled_at else None,
+            # UTC, so a time read back from the database hashes like the one typed in.
+            "scheduled_at": self.scheduled_at.astimezone(UTC).isoformat()
+            if self.scheduled_at
+            else None,
         }
 
     @property
