@@ -1,0 +1,66 @@
+"""Claude's post drafts become posts only when every product they name is in stock."""
+
+import pytest
+
+from catalog.models import Product, ProductVariant
+from integrations.models import Connection, InventoryLevel
+from proposals.creation import proposal_create
+from social.drafts import DraftRefused, draft_to_post, drafts_open
+
+pytestmark = pytest.mark.django_db
+
+
+def product(name: str, quantity: int) -> Product:
+    store, _ = Connection.objects.get_or_create(
+        provider="squarespace", external_account_id="store", defaults={"display_name": "Store"}
+    )
+    item = Product.objects.create(name=name, slug=name.lower().replace(" ", "-"), price=2500,
+                                  unit_cost=900)  # fmt: skip
+    sku = f"SKU-{item.pk}"
+    ProductVariant.objects.create(product=item, sku=sku)
+    InventoryLevel.objects.create(connection=store, variant_id=sku, sku=sku, quantity=quantity)
+    return item
+
+
+def draft(products: list[Product], by):
+    return proposal_create(
+        kind="social_post", source="manual", field="post", current_value=None,
+        proposed_value={"caption": "On the bench today. #tools",
+                        "product_ids": [p.pk for p in products],
+                        "suggested_time": "2031-06-03T18:00:00"},
+        rationale="Stocked and trending", evidence={}, assumptions={}, expected_impact="",
+        confidence=0.6, platform="instagram", target_label="Instagram post", created_by=by,
+    )  # fmt: skip
+
+
+def test_a_draft_of_stocked_products_becomes_a_post_at_its_brand_local_time(operator, author):
+    proposal = draft([product("Torque Driver", 4)], operator)
+
+    post = draft_to_post(proposal=proposal, user=author)
+
+    assert post.channels == "instagram"
+    assert post.caption_instagram == "On the bench today. #tools"
+    assert post.author == author
+    assert post.draft_proposal == proposal
+    post.refresh_from_db()
+    assert post.scheduled_at.isoformat() == "2031-06-03T22:00:00+00:00"  # 18:00 in New York
+    assert list(drafts_open()) == []  # a draft is edited into one post only
+    assert draft_to_post(proposal=proposal, user=author) == post
+
+
+def test_a_draft_naming_an_out_of_stock_product_is_refused(operator, author):
+    proposal = draft([product("Torque Driver", 4), product("Bench Vise", 0)], operator)
+
+    with pytest.raises(DraftRefused, match="Bench Vise is out of stock"):
+        draft_to_post(proposal=proposal, user=author)
+
+
+def test_the_draft_list_offers_edit_as_post_only_for_stocked_drafts(client, operator, author):
+    draft([product("Torque Driver", 4)], operator)
+    draft([product("Bench Vise", 0)], operator)
+    client.force_login(author)
+
+    page = client.get("/social/").content.decode()
+
+    assert page.count("Edit as post") == 1
+    assert "Bench Vise is out of stock." in page
