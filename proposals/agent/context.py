@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, FloatField, Max, Q, Sum
+from django.db.models import Count, F, FloatField, Max, Q, Sum
 from django.utils import timezone
 
 from catalog.models import Product, ProductCampaign, ProductPage, ProductVariant
@@ -180,7 +180,7 @@ def _stock_by_product(low_units: int) -> dict[int, Stock]:
         InventoryLevel.objects.filter(sku__in=skus)
         .values("sku")
         .annotate(units=Sum("quantity", filter=Q(is_unlimited=False)),
-                  unlimited=Max("is_unlimited"),
+                  unlimited=Count("pk", filter=Q(is_unlimited=True)),
                   lowest=Sum("quantity", filter=Q(is_unlimited=False, quantity__lte=low_units)))
         .order_by()
     )  # fmt: skip

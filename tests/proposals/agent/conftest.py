@@ -1,5 +1,6 @@
 """The Anthropic sandbox on loopback, a connection to it, and a small shop with clear signals."""
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,10 @@ def _days(campaign: Campaign, *, spend: int, value: int, conversions: int) -> No
     )  # fmt: skip
 
 
+def _key(query: str, n: int) -> str:
+    return hashlib.sha256(f"{query}:{n}".encode()).hexdigest()[:40]
+
+
 def search_rows(page: str, query: str, *, position: float, impressions: int) -> None:
     connection, _ = Connection.objects.get_or_create(
         provider="search_console", external_account_id="sc"
@@ -87,7 +92,7 @@ def search_rows(page: str, query: str, *, position: float, impressions: int) -> 
     today = datetime.now(UTC).date()
     SearchDay.objects.bulk_create(
         SearchDay(search_property=prop, day=today - timedelta(days=n), query=query, page=page,
-                  country="usa", device="MOBILE", row_key=f"{query}:{n}", clicks=2,
+                  country="usa", device="MOBILE", row_key=_key(query, n), clicks=2,
                   impressions=impressions, position=position)
         for n in range(1, 15)
     )  # fmt: skip

@@ -29,6 +29,7 @@ def test_the_human_summary_names_the_call_and_each_proposal(claude_connection, s
     out = StringIO()
     call_command("propose", stdout=out)
     text = out.getvalue()
-    assert text.startswith("AI call 1: ok; cost $0.0")
+    call = AICall.objects.get()
+    assert text.startswith(f"AI call {call.pk}: ok; cost $0.0")
     assert "4 proposals, 0 tool calls rejected" in text
     assert "budget: pending" in text
