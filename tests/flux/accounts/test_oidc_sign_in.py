@@ -38,7 +38,7 @@ def test_a_staff_identity_signs_in_as_a_new_viewer(client, sso_sign_in):
     assert user is not None
     assert user.email == "riley.park@flux-engineering.example"
     assert role_of(user) == Role.VIEWER
-    assert client.get(reverse("dashboards:index")).status_code == 200
+    assert client.get(reverse("dashboards:overview")).status_code == 200
 
 
 def test_the_account_is_keyed_on_issuer_and_subject(client, sso_sign_in, staff_sso):

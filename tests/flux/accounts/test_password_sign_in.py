@@ -38,12 +38,12 @@ def test_a_totp_user_is_asked_for_the_code_before_being_signed_in(client, with_t
     response = sign_in(client)
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("dashboards:index")).status_code == 302
+    assert client.get(reverse("dashboards:overview")).status_code == 302
     code = current_totp_code(with_totp, time.time())
     done = client.post(reverse("mfa_authenticate"), {"code": code})
     assert done.status_code == 302
     assert client.session["_auth_user_id"] == str(with_totp.pk)
-    assert client.get(reverse("dashboards:index")).status_code == 200
+    assert client.get(reverse("dashboards:overview")).status_code == 200
 
 
 def test_a_wrong_totp_code_keeps_the_user_out(client, with_totp):
@@ -56,7 +56,7 @@ def test_a_wrong_totp_code_keeps_the_user_out(client, with_totp):
 
 def test_a_password_user_without_totp_can_reach_only_enrolment(client, password_operator):
     sign_in(client)
-    for name in ("home", "dashboards:index", "proposals:index", "mfa_index"):
+    for name in ("home", "dashboards:overview", "proposals:index", "mfa_index"):
         response = client.get(reverse(name))
         assert (response.status_code, response["Location"]) == (302, reverse("mfa_activate_totp"))
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
@@ -72,7 +72,7 @@ def test_enrolling_totp_opens_the_app(client, password_operator):
     response = client.post(reverse("mfa_activate_totp"), {"code": code})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=password_operator, type="totp").exists()
-    assert client.get(reverse("dashboards:index")).status_code == 200
+    assert client.get(reverse("dashboards:overview")).status_code == 200
 
 
 def test_the_enrolment_page_shows_the_qr_code_as_a_data_uri_without_inline_code(

@@ -45,11 +45,11 @@ def test_signing_in_rotates_the_session_key(make_user):
 
 def test_a_session_cookie_replayed_after_sign_out_is_signed_out(signed_in):
     client, old_key = signed_in
-    assert client.get(reverse("dashboards:index")).status_code == 200
+    assert client.get(reverse("dashboards:overview")).status_code == 200
     assert client.post(reverse("account_logout")).status_code == 302
     replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = old_key
-    response = replay.get(reverse("dashboards:index"))
+    response = replay.get(reverse("dashboards:overview"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -57,4 +57,4 @@ def test_a_session_cookie_replayed_after_sign_out_is_signed_out(signed_in):
 def test_sign_out_by_get_does_not_end_the_session(signed_in):
     client, _ = signed_in
     client.get(reverse("account_logout"))
-    assert client.get(reverse("dashboards:index")).status_code == 200
+    assert client.get(reverse("dashboards:overview")).status_code == 200
