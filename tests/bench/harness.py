@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,13 +53,6 @@ def _wait_for(url: str, seconds: float, auth: str) -> None:
         except requests.ConnectionError:
             time.sleep(0.5)
     raise TimeoutError(f"{url} did not answer within {seconds:.0f} s")
-
-
-def child_database_url() -> str:
-    """Return a URL for the test database, so a subprocess can write to it."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @dataclass

@@ -20,7 +20,8 @@ from integrations.models import Connection, Order, OrderLine
 from integrations.squarespace.client import ConnectionAuth, SquarespaceClient
 from integrations.squarespace.parse import OrderRecord
 from integrations.squarespace.sync import ORDER_FIELDS, orders_write
-from tests.bench.harness import Row, child_database_url, print_table, run_child, sandbox_process
+from tests.bench.harness import Row, print_table, run_child, sandbox_process
+from tests.child_processes import child_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

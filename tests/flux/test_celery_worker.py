@@ -9,28 +9,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from flux.celery import app
 from flux.privacy.models import DeletionRequest
 from flux.privacy.tasks import flag_overdue_deletion_requests
+from tests.child_processes import child_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def database_url_of_test_database() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture
 def worker_queue(settings):
     """Start a worker on a queue of its own; switch the test process to real enqueueing."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": database_url_of_test_database()}
+    env = {**os.environ, "DATABASE_URL": child_database_url()}
     env["REDIS_URL"] = settings.REDIS_URL
     worker = subprocess.Popen(  # noqa: S603
         [

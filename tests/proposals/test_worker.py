@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection as db
 
 from flux.accounts.roles import Role
 from flux.celery import app
@@ -26,18 +25,12 @@ from proposals import tasks
 from proposals.approval import proposal_approve
 from proposals.execution import execution_request, proposal_undo
 from proposals.models import Execution, ExecutionStatus, Proposal, ProposalStatus
+from tests.child_processes import child_database_url
 from tests.proposals.conftest import Graph
 from tests.proposals.factories import budget_proposal
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def child_database_url() -> str:
-    settings = db.settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    host = f"{settings['HOST']}:{settings['PORT']}"
-    return f"postgres://{settings['USER']}{password}@{host}/{settings['NAME']}"
 
 
 @contextmanager

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.db import connection as db
 from django.db.models import Sum
 
 from flux.celery import app
@@ -28,17 +27,11 @@ from integrations.tasks import sync_connection
 from sandbox.platforms._brand import brand_for
 from sandbox.server import SandboxOptions, build_sandbox
 from sandbox.testing import running_sandbox
+from tests.child_processes import child_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = 6_000
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def child_database_url() -> str:
-    settings = db.settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    host = f"{settings['HOST']}:{settings['PORT']}"
-    return f"postgres://{settings['USER']}{password}@{host}/{settings['NAME']}"
 
 
 @contextmanager

@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection as db
 from django.utils import timezone
 
 from flux.accounts.roles import Role
@@ -30,16 +29,10 @@ from sandbox.platforms.meta import MetaApp
 from social.approval import post_approve, post_schedule, post_submit
 from social.models import ChannelStatus, Post, PostChannel, PostStatus
 from social.tasks import post_publish_task
+from tests.child_processes import child_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def child_database_url() -> str:
-    settings = db.settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    host = f"{settings['HOST']}:{settings['PORT']}"
-    return f"postgres://{settings['USER']}{password}@{host}/{settings['NAME']}"
 
 
 @contextmanager
