@@ -80,7 +80,7 @@ class StaffSocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
         """Create the user and give them the viewer role."""
         user = super().save_user(request, sociallogin, form)
-        user.groups.add(Group.objects.get(name=Role.VIEWER.group_name))
+        user.groups.add(Group.objects.get_or_create(name=Role.VIEWER.group_name)[0])
         return user
 
 

@@ -40,7 +40,7 @@ def demo_account_reset(*, username: str, role: Role) -> DemoAccount:
     user.is_active = True
     user.is_staff = user.is_superuser = role is Role.ADMIN
     user.save()
-    user.groups.set([Group.objects.get(name=role.group_name)])
+    user.groups.set([Group.objects.get_or_create(name=role.group_name)[0]])
     Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
     secret = generate_totp_secret()
     TOTP.activate(user, secret)

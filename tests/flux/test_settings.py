@@ -29,6 +29,8 @@ def strong_production_env() -> dict[str, str]:
 def run_manage(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLUX_", "SECRET_KEY"))}
     env.pop("ALLOWED_HOSTS", None)
+    # The browser tests allow async-unsafe ORM calls in this process; production never does.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(env_overrides)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
