@@ -3,10 +3,12 @@ usage with cache counters, one-shot faults, and a model that reads only the data
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import pytest
 import requests
+from anthropic.types import ToolUseBlock
 
 from sandbox.platforms.anthropic import DEMO_API_KEY, AnthropicPlatform
 from sandbox.platforms.anthropic_model import decide, read_request
@@ -37,7 +39,7 @@ def _content() -> str:
             f'<data name="search_opportunities">{json.dumps(SEARCH)}</data>')  # fmt: skip
 
 
-def _body(**extra: object) -> dict:
+def _body(**extra: object) -> dict[str, Any]:
     return {"model": "claude-sonnet-4-6", "max_tokens": 1000, "tools": TOOLS,
             "messages": [{"role": "user", "content": _content()}], **extra}  # fmt: skip
 
@@ -81,7 +83,7 @@ def test_the_sdk_reads_tool_calls_plain_and_streamed_alike(sandbox):
         streamed = stream.get_final_message()
     for message in (plain, streamed):
         assert message.stop_reason == "tool_use"
-        calls = {b.name: b.input for b in message.content if b.type == "tool_use"}
+        calls = {b.name: b.input for b in message.content if isinstance(b, ToolUseBlock)}
         assert calls["propose_budget_change"]["new_daily_budget_minor"] == 5_750
         assert calls["propose_pause"]["campaign_id"] == 2
         assert calls["propose_page_content_change"]["page_url"] == "https://shop.example/clock"
@@ -120,7 +122,9 @@ def test_an_overload_mid_stream_reaches_the_sdk_as_an_error_event(sandbox):
     stream = _client(url).messages.stream(**_body())
     with pytest.raises(anthropic.APIStatusError) as raised, stream as events:
         events.get_final_message()
-    assert raised.value.body["error"]["type"] == "overloaded_error"
+    body = raised.value.body
+    assert isinstance(body, dict)
+    assert body["error"]["type"] == "overloaded_error"
     assert len(platform.requests) == 1  # the SDK cannot retry what already began
 
 

@@ -43,6 +43,7 @@ def test_a_draft_of_stocked_products_becomes_a_post_at_its_brand_local_time(oper
     assert post.author == author
     assert post.draft_proposal == proposal
     post.refresh_from_db()
+    assert post.scheduled_at is not None
     assert post.scheduled_at.isoformat() == "2031-06-03T22:00:00+00:00"  # 18:00 in New York
     assert list(drafts_open()) == []  # a draft is edited into one post only
     assert draft_to_post(proposal=proposal, user=author) == post

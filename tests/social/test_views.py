@@ -38,6 +38,7 @@ def test_the_composer_creates_a_draft_in_the_brand_time_zone(client, author, ima
     post = Post.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/social/{post.pk}/edit/"
+    assert post.scheduled_at is not None
     local = post.scheduled_at.astimezone(brand_zone())
     assert (local.hour, local.minute) == (18, 30)
     assert post.status == PostStatus.DRAFT

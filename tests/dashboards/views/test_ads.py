@@ -33,6 +33,7 @@ def campaigns():
 def table_cells(page, name):
     """The visible rows of one table on the page, as lists of cell texts."""
     table = re.search(rf'<table[^>]*data-table="{name}".*?<tbody>(.*?)</tbody>', page, re.S)
+    assert table is not None, f"no table {name} on the page"
     rows = re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)
     return [
         [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows

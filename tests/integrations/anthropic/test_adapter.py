@@ -34,6 +34,7 @@ def test_connecting_checks_the_key_once_and_seals_it(platform):
     call_command("connect", "anthropic", "--api-key", DEMO_API_KEY)
     connection = Connection.objects.get(provider="anthropic")
     assert connection.status == ConnectionStatus.ACTIVE
+    assert connection.credential is not None
     assert connection.credential.secret.reveal() == {"api_key": DEMO_API_KEY}
     assert [(r.path, r.auth) for r in platform.requests] == [("/v1/models", "bearer")]
     with db.cursor() as cursor:

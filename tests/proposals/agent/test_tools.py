@@ -2,7 +2,14 @@
 
 import pytest
 
-from proposals.agent.tools import TOOLS, ToolInputInvalid, tool_definitions, tool_input_parse
+from proposals.agent.tools import (
+    TOOLS,
+    BudgetChange,
+    SocialPost,
+    ToolInputInvalid,
+    tool_definitions,
+    tool_input_parse,
+)
 
 BUDGET = {"campaign_id": 3, "new_daily_budget_minor": 11_500, "rationale": "Best ROAS.",
           "expected_impact": "More sales.", "confidence": 0.7}  # fmt: skip
@@ -41,6 +48,7 @@ def test_a_budget_change_names_campaign_budget_rationale_impact_and_confidence()
 def test_a_well_formed_call_parses():
     tool, data = tool_input_parse("propose_budget_change", BUDGET)
     assert tool.kind == "budget"
+    assert isinstance(data, BudgetChange)
     assert data.new_daily_budget_minor == 11_500
 
 
@@ -73,6 +81,7 @@ def test_a_post_draft_takes_a_channel_products_and_a_time():
         "channel": "instagram", "caption": "New!", "product_ids": [1],
         "suggested_time": "2026-12-01T17:00:00Z", "rationale": "Sells.", "expected_impact": "",
         "confidence": 0.5})  # fmt: skip
+    assert isinstance(post, SocialPost)
     assert post.suggested_time.hour == 17
     with pytest.raises(ToolInputInvalid, match="channel"):
         tool_input_parse("propose_social_post", {
