@@ -30,7 +30,9 @@ def rule(db: None) -> Rule:
 
 def test_viewers_read_the_rules_and_their_dry_run(client, viewer, rule):
     client.force_login(viewer)
-    assert "Pause losers" in client.get("/proposals/rules/").content.decode()
+    rules_page = client.get("/proposals/rules/").content.decode()
+    assert "Pause losers" in rules_page
+    assert 'active" aria-current="page" href="/proposals/rules/">Rules</a>' in rules_page
     page = client.get(f"/proposals/rules/{rule.pk}/").content.decode()
     assert "Dry run on current data" in page
     assert "CPA over 28 days &gt; 40" in page
