@@ -2,13 +2,16 @@
 
 A platform is a `Platform` subclass with a `name` (its path prefix), a werkzeug `Map` of its
 routes and one handler method per endpoint. The server strips the prefix, so each platform
-sees the paths the real service answers at. Every platform shares two test hooks, reachable
+sees the paths the real service answers at. Every platform shares three test hooks, reachable
 over HTTP under /_sandbox/<name>/ and from Python through `Sandbox.platforms[name]`:
-`faults` (arm a one-shot fault for a named route) and `writes` (the writes it has received).
+`faults` (arm a one-shot fault for a named route), `writes` (the writes it has received) and
+`request_log` (every HTTP request it has received: method, path and time, never a query or body).
 """
 
 import json
 import threading
+import time
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from sandbox.platforms.oidc import OidcClient
 
 SCALES = ("demo", "bench")
+# The request log keeps the latest requests only, so a bench-scale sync cannot fill the memory.
+REQUEST_LOG_SIZE = 100_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,15 @@ class Write:
     method: str
     path: str
     body: str
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request a platform received; the query and body stay out (they carry tokens)."""
+
+    method: str
+    path: str
+    at: float  # seconds since the epoch
 
 
 @dataclass
@@ -77,6 +91,7 @@ class Platform:
         self.options = options
         self.faults = FaultPlan()
         self.writes: list[Write] = []
+        self.request_log: deque[Seen] = deque(maxlen=REQUEST_LOG_SIZE)
 
     def handle(self, request: Request, mount_url: str) -> Response:
         """Dispatch `request` (path already stripped of the prefix) to its handler."""
@@ -117,6 +132,7 @@ class Sandbox:
         platform = self.platforms.get(head)
         if platform is None:
             raise NotFound()
+        platform.request_log.append(Seen(request.method, f"/{rest}", time.time()))
         request.environ["SCRIPT_NAME"] = request.environ.get("SCRIPT_NAME", "") + f"/{head}"
         request.environ["PATH_INFO"] = f"/{rest}"
         return platform.handle(Request(request.environ), f"{request.host_url}{head}")
@@ -133,6 +149,8 @@ class Sandbox:
             return json_response({"cleared": True})
         if action == "writes" and request.method == "GET":
             return json_response({"writes": [w.__dict__ for w in platform.writes]})
+        if action == "request_log" and request.method == "GET":
+            return json_response({"requests": [s.__dict__ for s in list(platform.request_log)]})
         return platform.control(request, action)
 
 
