@@ -73,6 +73,11 @@ class SocialGraph:
         value = body.get(name) if isinstance(body, dict) else None
         return value if isinstance(value, str) and value.startswith("https://") else ""
 
+    def comment_find(self, media_id: str, message: str) -> str | None:
+        """Return the id of a comment on the media with exactly this text, if any."""
+        params = {"fields": "id,text", "limit": RECENT}
+        return _match(self.client.get((media_id, "comments"), params), "text", message)
+
     def comment_create(self, media_id: str, message: str) -> str:
         """Comment on a published Instagram media item and return the comment id."""
         return _id(self.client.post((media_id, "comments"), {"message": message}, retry=False))

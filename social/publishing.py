@@ -93,6 +93,7 @@ def _publish_claimed(post: Post, graph: GraphFactory) -> None:
             _fail(target, refusal)
     else:
         _publish_targets(post, targets, graph)
+        _comments_owed(post, graph)
     _finish(post)
 
 
@@ -108,6 +109,21 @@ def _publish_targets(post: Post, targets: list[PostChannel], graph: GraphFactory
             STEPS[target.channel](post, target, api)
         except ProviderError as error:
             _channel_error(target, error)
+
+
+def _comments_owed(post: Post, graph: GraphFactory) -> None:
+    """Finish the first comment of an Instagram media an earlier, lost run published."""
+    if not post.first_comment:
+        return
+    owed = post.targets.filter(channel=Channel.INSTAGRAM, status=ChannelStatus.PUBLISHED,
+                               comment_id="").exclude(external_id="")  # fmt: skip
+    for target in owed:
+        try:
+            api = graph()
+        except ProviderError as error:
+            _record(target, error=f"Published; the first comment failed: {error}")
+            continue
+        _first_comment(post, target, api)
 
 
 def _facebook(post: Post, target: PostChannel, api: SocialGraph) -> None:
@@ -178,7 +194,10 @@ def _first_comment(post: Post, target: PostChannel, api: SocialGraph) -> None:
     if not post.first_comment or target.comment_id or not target.external_id:
         return
     try:
-        comment_id = api.comment_create(target.external_id, post.first_comment)
+        # A worker that died after commenting left no comment id: adopt its comment instead.
+        comment_id = api.comment_find(target.external_id, post.first_comment) or (
+            api.comment_create(target.external_id, post.first_comment)
+        )
     except ProviderError as error:
         _record(target, error=f"Published; the first comment failed: {error}")
         return

@@ -156,6 +156,7 @@ class MetaState:
     containers: dict[str, Container] = field(default_factory=dict)
     published: list[float] = field(default_factory=list)
     posted: list[SocialItem] = field(default_factory=list)  # published through the API
+    comments: dict[str, list[JSON]] = field(default_factory=dict)  # media id -> comments made
     usage: dict[str, deque[float]] = field(default_factory=dict)
     page_tokens: dict[str, str] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -274,6 +275,7 @@ class MetaPlatform(Platform):
             ("POST", "media"): ("container_create", self._container_create),
             ("POST", "media_publish"): ("media_publish", self._media_publish),
             ("POST", "comments"): ("comment", self._comment_create),
+            ("GET", "comments"): ("comments", self._comments),
             ("GET", "content_publishing_limit"): ("publishing_limit", self._publishing_limit),
         }
         found = table.get((method, edge))
@@ -763,7 +765,16 @@ class MetaPlatform(Platform):
         if not params.get("message"):
             raise GraphError(100, "(#100) A comment needs a message")
         self.record_write(request, "comment")
-        return {"id": "179" + str(secrets.randbelow(10**14) + 10**13)}
+        comment = {"id": "179" + str(secrets.randbelow(10**14) + 10**13), "text": params["message"]}
+        with self.state.lock:
+            self.state.comments.setdefault(node, []).append(comment)
+        return {"id": comment["id"]}
+
+    def _comments(self, *, node: str, **_: Any) -> JSON:
+        if self._social_item(node) is None:
+            raise _missing(node)
+        with self.state.lock:
+            return {"data": list(self.state.comments.get(node, []))}
 
     def _published_today(self) -> int:
         return sum(1 for t in self.state.published if t > self.clock() - 86_400)

@@ -7,7 +7,7 @@ import pytest
 from flux.audit.models import AuditEvent
 from proposals.models import ProposalStatus
 from social.approval import post_approve, post_schedule, post_submit
-from social.models import ChannelStatus, PostStatus
+from social.models import ChannelStatus, Post, PostStatus
 from social.publishing import post_publish
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,47 @@ def test_a_post_edited_after_approval_is_never_published(
     assert published.status == PostStatus.FAILED
     assert meta.platform.writes == []
     assert "approval is void" in published.targets.first().error
+
+
+def test_a_first_comment_lost_with_its_worker_is_adopted_not_repeated(
+    meta, connection, compose, author, approver
+):
+    post = approve_and_schedule(compose(), author, approver)
+    publish_when_due(post)
+    instagram = post.targets.get(channel="instagram")
+    commented = instagram.comment_id
+    # The worker died after Meta made the comment and before the app recorded it.
+    instagram.comment_id = ""
+    instagram.save(update_fields=["comment_id"])
+    post.refresh_from_db()
+    post.status = PostStatus.PUBLISHING
+    post.claimed_at = post.scheduled_at - timedelta(days=1)
+    post.save(update_fields=["status", "claimed_at"])
+
+    publish_when_due(post)
+
+    instagram.refresh_from_db()
+    assert instagram.comment_id == commented
+    assert len(meta.writes("comment")) == 1
+    assert post.targets.get(channel="instagram").status == ChannelStatus.PUBLISHED
+
+
+def test_a_first_comment_never_made_is_made_when_the_run_resumes(
+    meta, connection, compose, author, approver
+):
+    post = approve_and_schedule(compose(), author, approver)
+    publish_when_due(post)
+    instagram = post.targets.get(channel="instagram")
+    meta.platform.state.comments.clear()  # the worker died before the comment reached Meta
+    instagram.comment_id = ""
+    instagram.save(update_fields=["comment_id"])
+    Post.objects.filter(pk=post.pk).update(
+        status=PostStatus.PUBLISHING, claimed_at=post.scheduled_at - timedelta(days=1)
+    )
+
+    publish_when_due(post)
+
+    instagram.refresh_from_db()
+    assert instagram.comment_id
+    assert len(meta.writes("comment")) == 2
+    assert Post.objects.get(pk=post.pk).status == PostStatus.PUBLISHED
