@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test.utils import override_settings
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 _real_connect = socket.socket.connect
@@ -50,6 +51,19 @@ def _tasks_run_in_process() -> None:
     from flux.celery import app
 
     app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_memory() -> Iterator[None]:
+    """Keep the test process's cache in memory, even where REDIS_URL is set (CI).
+
+    Tests clear the cache between cases (rate limits, used TOTP codes); on Redis that is a
+    FLUSHDB, which would also drop the Celery messages a parallel test's worker is waiting for.
+    Child processes (workers, gunicorn) still cache in Redis.
+    """
+    memory = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=memory):
+        yield
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
