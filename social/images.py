@@ -6,6 +6,7 @@ headers are parsed here; nothing is decoded or stored.
 """
 
 import ipaddress
+import socket
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,13 +110,18 @@ def _check_address(url: str) -> None:
         raise ImageUnreadable("An image URL starts with http:// or https://.")
     if settings.FLUX_SOCIAL_PRIVATE_IMAGES:
         return
-    if parts.hostname == "localhost" or _private_ip(parts.hostname):
+    if any(not address.is_global for address in _addresses(parts.hostname)):
         raise ImageUnreadable("The image must be on a public address Meta can fetch.")
 
 
-def _private_ip(host: str) -> bool:
+def _addresses(host: str) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address the host name resolves to: a public-looking name can point inside."""
     try:
-        address = ipaddress.ip_address(host)
+        return {ipaddress.ip_address(host)}
     except ValueError:
-        return False
-    return not address.is_global
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as error:
+        raise ImageUnreadable(f"The image's host {host} could not be found.") from error
+    return {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found}

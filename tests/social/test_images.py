@@ -38,6 +38,13 @@ def test_private_addresses_are_refused_in_production(settings, images):
         image_probe(images("square.jpg"))
 
 
+def test_a_host_name_that_resolves_inside_is_refused_in_production(settings, images):
+    settings.FLUX_SOCIAL_PRIVATE_IMAGES = False
+    inside = images("square.jpg").replace("127.0.0.1", "localhost")
+    with pytest.raises(ImageUnreadable, match="public address"):
+        image_probe(inside)
+
+
 def test_instagram_takes_jpeg_within_its_ratios_only(compose, images):
     png = post_problems(compose(image_urls=[images("photo.png")]))
     tall = post_problems(compose(image_urls=[images("story.jpg")]))
