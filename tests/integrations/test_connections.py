@@ -1,7 +1,8 @@
-"""Connecting, the OAuth flow's state rules, the connections page, revoking and purging.
+"""Connecting, the OAuth callback, the connections page, revoking and purging.
 
 A small in-test provider stands in for a platform here; the real providers are tested
-against the sandbox in their own folders.
+against the sandbox in their own folders, and the state rules for every provider in
+tests/security/test_oauth_state.py.
 """
 
 from collections.abc import Iterator, Sequence
@@ -224,39 +225,6 @@ def test_the_oauth_callback_with_the_right_state_connects(adapter, client, admin
     assert credential.secret.reveal()["access_token"] == "token-for-c1"
 
 
-def test_a_wrong_state_is_refused_before_any_token_request(adapter, client, admin_user):
-    client.force_login(admin_user)
-    start_oauth(client)
-    response = client.get("/oauth/squarespace/callback", {"state": "forged", "code": "c1"})
-    assert response.status_code == 400
-    assert adapter.exchanged == []
-
-
-def test_a_state_works_once(adapter, client, admin_user):
-    client.force_login(admin_user)
-    state = start_oauth(client)
-    client.get("/oauth/squarespace/callback", {"state": state, "code": "c1"})
-    replay = client.get("/oauth/squarespace/callback", {"state": state, "code": "c2"})
-    assert replay.status_code == 400
-    assert adapter.exchanged == ["c1"]
-
-
-def test_a_state_from_another_session_is_refused(adapter, client, admin_user, make_user):
-    client.force_login(admin_user)
-    state = start_oauth(client)
-    other = make_user("second-admin", "admin")
-    client.force_login(other)
-    response = client.get("/oauth/squarespace/callback", {"state": state, "code": "c1"})
-    assert response.status_code == 400
-    assert adapter.exchanged == []
-
-
-def test_an_anonymous_callback_is_refused(adapter, client):
-    response = client.get("/oauth/squarespace/callback", {"state": "s", "code": "c"})
-    assert response.status_code == 403
-    assert adapter.exchanged == []
-
-
 def test_a_denied_consent_connects_nothing(adapter, client, admin_user):
     client.force_login(admin_user)
     state = start_oauth(client)
@@ -265,17 +233,6 @@ def test_a_denied_consent_connects_nothing(adapter, client, admin_user):
     )
     assert "did not grant access" in response.content.decode()
     assert Connection.objects.count() == 0
-
-
-def test_an_expired_state_is_refused(adapter, client, admin_user):
-    client.force_login(admin_user)
-    state = start_oauth(client)
-    session = client.session
-    session["flux_oauth_pending"]["squarespace"]["expires"] = 0
-    session.save()
-    response = client.get("/oauth/squarespace/callback", {"state": state, "code": "c1"})
-    assert response.status_code == 400
-    assert adapter.exchanged == []
 
 
 def test_the_schedule_queues_only_connections_that_have_the_streams(adapter, connected):

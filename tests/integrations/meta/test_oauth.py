@@ -62,35 +62,6 @@ def test_tokens_are_sealed_in_the_database(graph: Graph, admin_client: Client):
     assert token not in raw
 
 
-@pytest.mark.parametrize(
-    "bend",
-    [
-        lambda callback: callback.replace("state=", "state=x"),
-        lambda callback: callback.split("&state=")[0].split("?state=")[0] + "?code=abc",
-        lambda callback: callback.replace("/oauth/meta/", "/oauth/squarespace/"),
-    ],
-    ids=["wrong state", "missing state", "another provider's callback"],
-)
-def test_a_callback_without_our_state_makes_no_token_request(
-    graph: Graph, admin_client: Client, bend: object
-):
-    callback = begin(admin_client)
-    answer = admin_client.get(bend(callback))  # type: ignore[operator]
-    assert answer.status_code in (400, 403)
-    assert graph.platform.token_log == []
-    assert not Connection.objects.exists()
-
-
-def test_a_replayed_callback_makes_no_second_token_request(graph: Graph, admin_client: Client):
-    callback = begin(admin_client)
-    admin_client.get(callback)
-    seen = len(graph.platform.token_log)
-    Connection.objects.all().delete()
-    assert admin_client.get(callback).status_code == 400
-    assert len(graph.platform.token_log) == seen
-    assert not Connection.objects.exists()
-
-
 def test_a_refused_consent_connects_nothing(graph: Graph, admin_client: Client):
     graph.platform.deny_consent = True
     answer = admin_client.get(begin(admin_client))

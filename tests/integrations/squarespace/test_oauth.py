@@ -45,20 +45,6 @@ def test_an_admin_connects_a_site_and_its_webhooks_through_oauth(site: Site, adm
     assert connection.token_expires_at is not None
 
 
-def test_a_callback_with_another_state_is_refused(site: Site, admin_client: Client):
-    callback = begin(admin_client).replace("state=", "state=x")
-    assert admin_client.get(callback).status_code == 400
-    assert not Connection.objects.exists()
-
-
-def test_a_replayed_callback_is_refused(site: Site, admin_client: Client):
-    callback = begin(admin_client)
-    admin_client.get(callback)
-    Connection.objects.all().delete()
-    assert admin_client.get(callback).status_code == 400
-    assert not Connection.objects.exists()
-
-
 def test_a_denied_consent_stores_nothing(site: Site, admin_client: Client):
     answer = admin_client.get(begin(admin_client, deny="1"))
     assert answer.status_code == 302
