@@ -29,8 +29,11 @@ FALLBACK_CHART_DAYS = 28
 
 
 def pending_count() -> int:
-    """Return how many proposals wait for a person's decision."""
-    return Proposal.objects.filter(status=ProposalStatus.PENDING).count()
+    """Return how many proposals wait for a person's decision.
+
+    A post draft already edited into a post waits no more: the post's own approval does.
+    """
+    return Proposal.objects.filter(status=ProposalStatus.PENDING, social_posts__isnull=True).count()
 
 
 def open_for_campaign(campaign_id: int) -> bool:

@@ -5,6 +5,7 @@ import pytest
 from catalog.models import Product, ProductVariant
 from integrations.models import Connection, InventoryLevel
 from proposals.creation import proposal_create
+from proposals.selectors import pending_count
 from social.drafts import DraftRefused, draft_to_post, drafts_open
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def draft(products: list[Product], by):
 
 def test_a_draft_of_stocked_products_becomes_a_post_at_its_brand_local_time(operator, author):
     proposal = draft([product("Torque Driver", 4)], operator)
+    assert pending_count() == 1
 
     post = draft_to_post(proposal=proposal, user=author)
 
@@ -46,6 +48,7 @@ def test_a_draft_of_stocked_products_becomes_a_post_at_its_brand_local_time(oper
     assert post.scheduled_at is not None
     assert post.scheduled_at.isoformat() == "2031-06-03T22:00:00+00:00"  # 18:00 in New York
     assert list(drafts_open()) == []  # a draft is edited into one post only
+    assert pending_count() == 0  # the post's own approval is what waits now
     assert draft_to_post(proposal=proposal, user=author) == post
 
 
