@@ -333,7 +333,8 @@ def _sign_in_page(request: Request, identities: list[Identity]) -> Response:
     cancel = escape(urlencode({**base, "deny": "1"}))
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Sandbox identity provider</title></head><body>"
+        # No icon to fetch: a browser asking for /favicon.ico would log a 404 as an error.
+        "<link rel='icon' href='data:,'><title>Sandbox identity provider</title></head><body>"
         "<h1>Sandbox identity provider</h1><p>Choose who to sign in as.</p>"
         f"<ul>{buttons}</ul><p><a href='?{cancel}'>Cancel</a></p></body></html>"
     )

@@ -82,6 +82,7 @@ def test_authorize_without_a_hint_shows_a_button_per_identity(sandbox_url):
     assert page.text.count("login_hint=") == 4
     assert "riley.park@flux-engineering.example" in page.text
     assert "<script" not in page.text
+    assert "<link rel='icon' href='data:,'>" in page.text  # no /favicon.ico 404 in the console
 
 
 @pytest.mark.parametrize("basic", [False, True], ids=["client_secret_post", "client_secret_basic"])
