@@ -1,1 +1,114 @@
-"""Models of the dashboards app."""
+"""The dashboards' rollups: per-order facts and daily sums that the pages read instead of orders.
+
+dashboards.rollups.rollups_refresh() keeps them: after every orders or Shippo sync, after each
+reconciliation run and after an erasure. Days are brand-local (FLUX_BRAND_TIME_ZONE). Money is
+in minor units of the orders' currency. Nothing here names a customer: a customer is the pk of
+their first counted order, found by email hash when the facts are built.
+"""
+
+from django.db import models
+
+from catalog.models import ProductVariant
+from integrations.models import Order
+
+
+class RollupState(models.Model):
+    """The one row that serialises refreshes and records the zone the days were cut in."""
+
+    time_zone = models.CharField(max_length=64)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Rollups in {self.time_zone} as of {self.refreshed_at}"
+
+
+class OrderFact(models.Model):
+    """What the dashboards need of one order that its own row cannot tell cheaply.
+
+    `modified_on`, `counted` and whether it has a customer are the order's as last seen: a
+    refresh rebuilds the facts of every order where they differ. The order is not a foreign
+    key constraint, so the fact of a deleted order survives until the refresh that rebuilds
+    its day.
+    """
+
+    order = models.OneToOneField(
+        Order,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="dashboard_fact",
+    )
+    day = models.DateField()  # brand-local day the order was placed
+    modified_on = models.DateTimeField()
+    counted = models.BooleanField()  # not a test order, not cancelled
+    # Counted orders with an email hash only: pk of the customer's first counted order ever.
+    customer = models.BigIntegerField(null=True, blank=True)
+    first = models.BooleanField(default=False)  # the customer's first counted order ever
+    repeat = models.BooleanField(default=False)  # the customer has 2+ counted orders ever
+    # First orders only: time to the customer's next (later) counted order, and the net revenue
+    # of all the customer's counted orders.
+    reordered_after = models.DurationField(null=True, blank=True)
+    customer_revenue = models.BigIntegerField(default=0)
+    line_total = models.BigIntegerField(default=0)  # Σ quantity × unit price of its lines
+    label_cost = models.BigIntegerField(default=0)  # valid Shippo labels linked to it (counted)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "customer", "repeat"], name="orderfact_day_customer"),
+            models.Index(fields=["customer"], name="orderfact_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.order_id} on {self.day}"
+
+
+class SalesDay(models.Model):
+    """One brand-local day of orders, summed; a day without orders has no row."""
+
+    day = models.DateField(primary_key=True)
+    placed = models.IntegerField(default=0)  # not test orders, cancelled included
+    canceled = models.IntegerField(default=0)
+    canceled_total = models.BigIntegerField(default=0)  # their grand totals
+    orders = models.IntegerField(default=0)  # counted: not test, not cancelled
+    gross = models.BigIntegerField(default=0)  # grand totals of counted orders
+    refunded = models.BigIntegerField(default=0)  # refunds of counted orders
+    refunded_orders = models.IntegerField(default=0)  # counted orders with a refund
+    label_cost = models.BigIntegerField(default=0)  # valid labels of counted orders
+    # Customers whose first counted order ever fell on this day (dashboards.selectors.sales
+    # COHORT_WINDOWS are the again_* windows).
+    new_customers = models.IntegerField(default=0)
+    new_customer_revenue = models.BigIntegerField(default=0)  # net of those first orders
+    again_30 = models.IntegerField(default=0)  # ... who ordered again within 30 days
+    again_90 = models.IntegerField(default=0)
+    again_180 = models.IntegerField(default=0)
+    customer_revenue = models.BigIntegerField(default=0)  # their net revenue to date
+
+    def __str__(self) -> str:
+        return f"Sales on {self.day}"
+
+
+class SkuDay(models.Model):
+    """The lines of one brand-local day's counted orders, summed per SKU ("" for none)."""
+
+    day = models.DateField()
+    sku = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=200)  # the greatest product name its lines carried
+    units = models.BigIntegerField(default=0)
+    revenue = models.BigIntegerField(default=0)  # Σ quantity × unit price
+    # Σ over lines of the order's label cost × the line's share of the order's line total.
+    label_share = models.FloatField(default=0)
+    # The catalog's variant for the SKU, if any: a join on the SKU itself, no stored key, so
+    # COGS always use the catalog's costs as they are now.
+    variant = models.ForeignObject(
+        ProductVariant,
+        on_delete=models.DO_NOTHING,
+        from_fields=["sku"],
+        to_fields=["sku"],
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "sku"], name="one_row_per_sku_day")]
+
+    def __str__(self) -> str:
+        return f"{self.sku or self.name} on {self.day}"

@@ -10,8 +10,8 @@ from django.db.models import Max, Sum
 from catalog.models import ProductCampaign
 from catalog.selectors import product_by_sku
 from dashboards.ranges import DateRange, brand_today
-from dashboards.selectors.sales import brand_day_bounds
-from integrations.models import InventoryChange, InventoryLevel, OrderLine
+from dashboards.selectors.sales import sku_days
+from integrations.models import InventoryChange, InventoryLevel
 
 VELOCITY_DAYS = 28
 HIGH_RISK_DAYS = 7
@@ -85,17 +85,8 @@ def _sku_stock(
 
 def units_sold_by_sku(window: DateRange) -> dict[str, int]:
     """Return units sold per SKU in counted orders placed in `window`."""
-    start, end = brand_day_bounds(window)
-    rows = (
-        OrderLine.objects.filter(
-            order__testmode=False, order__created_on__gte=start, order__created_on__lt=end
-        )
-        .exclude(order__fulfillment_status="CANCELED")
-        .exclude(sku="")
-        .values("sku")
-        .annotate(units=Sum("quantity"))
-    )
-    return {r["sku"]: int(r["units"] or 0) for r in rows}
+    rows = sku_days(window).exclude(sku="").values_list("sku").annotate(units=Sum("units"))
+    return {sku: int(units or 0) for sku, units in rows.order_by()}
 
 
 def _last_stockouts() -> dict[int, datetime]:

@@ -13,19 +13,19 @@ Definitions (each page shows them beside the figure):
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import Coalesce
 
 from catalog.models import ProductCampaign
 from catalog.selectors import cogs_by_sku, product_by_sku
+from dashboards.models import OrderFact
 from dashboards.ranges import DateRange
-from dashboards.selectors.sales import brand_day_bounds, counted_orders, orders_in, revenue_by_day
-from integrations.models import CampaignDay, Label, OrderLine, ShippoOrder
+from dashboards.rollups.labels import label_costs
+from dashboards.selectors.sales import orders_in, sales_days, sku_days
+from integrations.models import CampaignDay
 from integrations.models.search import SearchQueryPageDay
-from integrations.order_numbers import order_number_normalise
 
 
 @dataclass(frozen=True)
@@ -76,22 +76,12 @@ class NewCustomers:
 
 def new_customers(period: DateRange) -> NewCustomers:
     """Customers whose first counted order ever falls in `period`, and those orders' revenue."""
-    earlier = (
-        counted_orders()
-        .filter(email_hash=OuterRef("email_hash"))
-        .filter(
-            Q(created_on__lt=OuterRef("created_on"))
-            | Q(created_on=OuterRef("created_on"), pk__lt=OuterRef("pk"))
-        )
+    # A customer's first order is its earliest counted one (ties: the lower pk), as
+    # dashboards.rollups counts it into SalesDay.
+    totals = sales_days(period).aggregate(
+        customers=Sum("new_customers", default=0), revenue=Sum("new_customer_revenue", default=0)
     )
-    firsts = orders_in(period).exclude(email_hash="").filter(~Exists(earlier))
-    totals = firsts.aggregate(
-        customers=Count("email_hash", distinct=True),
-        gross=Sum("grand_total"),
-        refunded=Sum("refunded_total"),
-    )
-    revenue = (totals["gross"] or 0) - (totals["refunded"] or 0)
-    return NewCustomers(totals["customers"], revenue)
+    return NewCustomers(totals["customers"], totals["revenue"])
 
 
 @dataclass(frozen=True)
@@ -106,14 +96,13 @@ class RepeatCustomers:
 
 def repeat_customers(period: DateRange) -> RepeatCustomers:
     """Customers with an order in `period`, and how many of them have 2+ counted orders ever."""
-    other = counted_orders().filter(email_hash=OuterRef("email_hash")).exclude(pk=OuterRef("pk"))
-    totals = (
-        orders_in(period)
-        .exclude(email_hash="")
-        .aggregate(
-            customers=Count("email_hash", distinct=True),
-            repeat=Count("email_hash", distinct=True, filter=Exists(other)),
-        )
+    # Facts of counted orders with an email hash name their customer (see dashboards.models).
+    facts = OrderFact.objects.filter(
+        day__gte=period.start, day__lte=period.end, customer__isnull=False
+    )
+    totals = facts.aggregate(
+        customers=Count("customer", distinct=True),
+        repeat=Count("customer", distinct=True, filter=Q(repeat=True)),
     )
     return RepeatCustomers(totals["customers"], totals["repeat"])
 
@@ -129,11 +118,8 @@ def organic_clicks(period: DateRange) -> tuple[int, int]:
 
 
 # ---- contribution margin -------------------------------------------------------------------
-# Label costs link to orders by order number: reconciliation's label links when it has run,
-# otherwise the number each label names (its Shippo order's, then its metadata). Labels are
-# looked for from a little before the period to a while after it: orders ship after they sell.
-LABEL_LOOKBEHIND = timedelta(days=2)
-LABEL_LOOKAHEAD = timedelta(days=21)
+# Read from the rollups: revenue and label costs per day (SalesDay), units, line revenue and
+# label shares per SKU and day (SkuDay). COGS apply the catalog's costs as they are now.
 
 
 @dataclass(frozen=True)
@@ -184,27 +170,11 @@ class Margins:
         )
 
 
-@dataclass(frozen=True)
-class _Line:
-    order_id: int
-    sku: str
-    quantity: int
-    amount: int
-
-
 def margins(period: DateRange) -> Margins:
     """Contribution margin per day and per product over `period`."""
     catalog = catalog_costs()
-    orders = dict(orders_in(period).values_list("pk", "created_on"))
-    lines = [
-        _Line(*row)
-        for row in OrderLine.objects.filter(order__in=orders_in(period))
-        .annotate(amount=F("quantity") * F("unit_price"))
-        .values_list("order_id", "sku", "quantity", "amount")
-    ]
-    labels = label_cost_by_order(period)
-    by_day = _margin_days(period, orders, lines, labels, catalog)
-    products, unmatched = _margin_products(lines, labels, catalog)
+    by_day = _margin_days(period)
+    products, unmatched = _margin_products(period, catalog)
     _spread_spend(period, products)
     ranked = sorted(products.values(), key=lambda p: p.margin, reverse=True)
     return Margins(by_day, ranked, unmatched)
@@ -224,49 +194,53 @@ def catalog_costs() -> dict[str, SkuCost]:
     }
 
 
-def _margin_days(
-    period: DateRange,
-    orders: dict[int, datetime],
-    lines: list[_Line],
-    labels: dict[int, int],
-    catalog: dict[str, SkuCost],
-) -> list[MarginDay]:
-    zone = ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
-    day_of = {pk: created.astimezone(zone).date() for pk, created in orders.items()}
-    cogs: dict[date, int] = defaultdict(int)
-    shipping: dict[date, int] = defaultdict(int)
-    for line in lines:
-        known = catalog.get(line.sku)
-        cogs[day_of[line.order_id]] += known.unit_cost * line.quantity if known else 0
-    for order_id, cost in labels.items():
-        shipping[day_of[order_id]] += cost
-    revenue, spend = revenue_by_day(period), spend_by_day(period)
-    return [
-        MarginDay(day, revenue[day], cogs[day], shipping[day], _micros_to_minor(spend[day]))
-        for day in period.each_day()
-    ]
+def _margin_days(period: DateRange) -> list[MarginDay]:
+    sales = {
+        day: (gross - refunded, labels)
+        for day, gross, refunded, labels in sales_days(period).values_list(
+            "day", "gross", "refunded", "label_cost"
+        )
+    }
+    cogs = dict(
+        sku_days(period)
+        .values_list("day")
+        .annotate(
+            cogs=Sum(F("units") * Coalesce("variant__unit_cost", "variant__product__unit_cost"))
+        )
+        .order_by()
+    )
+    spend = spend_by_day(period)
+    found = []
+    for day in period.each_day():
+        revenue, labels = sales.get(day, (0, 0))
+        found.append(
+            MarginDay(day, revenue, cogs.get(day) or 0, labels, _micros_to_minor(spend[day]))
+        )
+    return found
 
 
 def _margin_products(
-    lines: list[_Line], labels: dict[int, int], catalog: dict[str, SkuCost]
+    period: DateRange, catalog: dict[str, SkuCost]
 ) -> tuple[dict[str, MarginProduct], int]:
     """Per product: line revenue, COGS, and each order's label cost shared by line revenue."""
-    order_amount: dict[int, int] = defaultdict(int)
-    for line in lines:
-        order_amount[line.order_id] += line.amount
+    rows = (
+        sku_days(period)
+        .values_list("sku")
+        .annotate(units=Sum("units"), revenue=Sum("revenue"), labels=Sum("label_share"))
+        .order_by("sku")
+    )
     products: dict[str, MarginProduct] = {}
     unmatched = 0
-    for line in lines:
-        known = catalog.get(line.sku)
+    for sku, units, revenue, labels in rows:
+        known = catalog.get(sku)
         if known is None:
-            unmatched += line.quantity
+            unmatched += units
             continue
         product = products.setdefault(known.product, MarginProduct(known.product))
-        product.units += line.quantity
-        product.revenue += line.amount
-        product.cogs += known.unit_cost * line.quantity
-        share = line.amount / order_amount[line.order_id] if order_amount[line.order_id] else 0
-        product.labels += labels.get(line.order_id, 0) * share
+        product.units += units
+        product.revenue += revenue
+        product.cogs += known.unit_cost * units
+        product.labels += labels
     return products, unmatched
 
 
@@ -292,51 +266,4 @@ def _micros_to_minor(micros: int) -> int:
 
 def label_cost_by_order(period: DateRange) -> dict[int, int]:
     """The cost of valid labels per counted order of `period` (order pk → minor units)."""
-    linked = _label_cost_from_reconciliation(period)
-    return linked if linked is not None else _label_cost_by_number(period)
-
-
-def _label_cost_from_reconciliation(period: DateRange) -> dict[int, int] | None:
-    try:
-        from reconciliation.models import LabelLink
-    except ImportError:  # reconciliation has not landed: link by order number instead
-        return None
-    if not LabelLink.objects.exists():
-        return None
-    rows = (
-        LabelLink.objects.filter(
-            order__in=orders_in(period), label__object_state="VALID", label__status="SUCCESS"
-        )
-        .values_list("order_id")
-        .annotate(cost=Sum("label__label_cost"))
-    )
-    return {order_id: cost or 0 for order_id, cost in rows}
-
-
-def _label_cost_by_number(period: DateRange) -> dict[int, int]:
-    numbers = {
-        order_number_normalise(number): pk
-        for pk, number in orders_in(period).values_list("pk", "order_number")
-    }
-    start, end = brand_day_bounds(period)
-    labels = list(
-        Label.objects.valid()
-        .filter(
-            object_created__gte=start - LABEL_LOOKBEHIND, object_created__lt=end + LABEL_LOOKAHEAD
-        )
-        .values_list("label_cost", "shippo_order_object_id", "metadata")
-    )
-    shippo_ids = {shippo_id for _cost, shippo_id, _metadata in labels if shippo_id}
-    shippo_numbers = dict(
-        ShippoOrder.objects.filter(object_id__in=shippo_ids).values_list(
-            "object_id", "order_number"
-        )
-    )
-    costs: dict[int, int] = defaultdict(int)
-    for cost, shippo_id, metadata in labels:
-        shippo = shippo_numbers.get(shippo_id, "")
-        number = order_number_normalise(shippo) or order_number_normalise(metadata)
-        order_id = numbers.get(number)
-        if order_id is not None:
-            costs[order_id] += cost or 0
-    return dict(costs)
+    return label_costs(orders_in(period))

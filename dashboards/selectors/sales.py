@@ -1,4 +1,9 @@
-"""Sales questions over synced Squarespace orders."""
+"""Sales questions over synced Squarespace orders, answered from the daily rollups.
+
+SalesDay and SkuDay (dashboards.models) hold each brand-local day's sums; they are kept by
+dashboards.rollups.rollups_refresh() after every orders sync. Only the currency and the
+revenue by state read the orders themselves.
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -6,12 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from catalog.selectors import product_by_sku
+from dashboards.models import SalesDay, SkuDay
 from dashboards.ranges import DateRange
-from integrations.models import Order, OrderLine
+from integrations.models import Order
 
 
 @dataclass(frozen=True)
@@ -36,12 +42,18 @@ def orders_in(period: DateRange) -> QuerySet[Order]:
     return counted_orders().filter(created_on__gte=start, created_on__lt=end)
 
 
+def sales_days(period: DateRange) -> QuerySet[SalesDay]:
+    """The daily order sums on the days of `period` (days without orders have no row)."""
+    return SalesDay.objects.filter(day__gte=period.start, day__lte=period.end)
+
+
 def sales_totals(period: DateRange) -> SalesTotals:
     """Net revenue (grand total minus refunds), order count and currency over `period`."""
-    totals = orders_in(period).aggregate(
-        gross=Sum("grand_total"), refunded=Sum("refunded_total"), orders=Count("id")
-    )
-    revenue = (totals["gross"] or 0) - (totals["refunded"] or 0)
+    totals = sales_days(period).aggregate(
+        gross=Sum("gross", default=0), refunded=Sum("refunded", default=0),
+        orders=Sum("orders", default=0),
+    )  # fmt: skip
+    revenue = totals["gross"] - totals["refunded"]
     return SalesTotals(revenue, totals["orders"], _currency())
 
 
@@ -60,15 +72,7 @@ def _currency() -> str:
 
 def revenue_by_day(period: DateRange) -> dict[date, int]:
     """Net revenue in minor units per brand-local day, every day present (zero when none)."""
-    zone = ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
-    rows = (
-        orders_in(period)
-        .annotate(day=TruncDate("created_on", tzinfo=zone))
-        .values("day")
-        .annotate(gross=Sum("grand_total"), refunded=Sum("refunded_total"))
-    )
-    by_day = {row["day"]: (row["gross"] or 0) - (row["refunded"] or 0) for row in rows}
-    return {day: by_day.get(day, 0) for day in period.each_day()}
+    return {d.day: d.revenue_minor for d in sales_by_day(period)}
 
 
 @dataclass(frozen=True)
@@ -80,26 +84,14 @@ class DaySales:
 
 def sales_by_day(period: DateRange) -> list[DaySales]:
     """Net revenue and order count per brand-local day, every day present."""
-    rows = (
-        orders_in(period)
-        .annotate(day=TruncDate("created_on", tzinfo=_zone()))
-        .values("day")
-        .annotate(gross=Sum("grand_total"), refunded=Sum("refunded_total"), orders=Count("id"))
-    )
-    found = {r["day"]: r for r in rows}
-    empty = {"gross": 0, "refunded": 0, "orders": 0}
-    return [
-        DaySales(day, _net(found.get(day, empty)), found.get(day, empty)["orders"])
-        for day in period.each_day()
-    ]
+    found = {day: (gross - refunded, orders)
+             for day, gross, refunded, orders
+             in sales_days(period).values_list("day", "gross", "refunded", "orders")}  # fmt: skip
+    return [DaySales(day, *found.get(day, (0, 0))) for day in period.each_day()]
 
 
 def _net(row: dict[str, Any]) -> int:
     return int(row["gross"] or 0) - int(row["refunded"] or 0)
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -113,19 +105,19 @@ class ItemSales:
     in_catalog: bool
 
 
+def sku_days(period: DateRange) -> QuerySet[SkuDay]:
+    """The daily per-SKU line sums of counted orders on the days of `period`."""
+    return SkuDay.objects.filter(day__gte=period.start, day__lte=period.end)
+
+
 def sku_sales(period: DateRange) -> list[ItemSales]:
     """Units and line revenue per SKU, named by its catalog product when it has one."""
-    start, end = brand_day_bounds(period)
     rows = (
-        OrderLine.objects.filter(
-            order__testmode=False, order__created_on__gte=start, order__created_on__lt=end
-        )
-        .exclude(order__fulfillment_status="CANCELED")
+        sku_days(period)
         .values("sku")
-        .annotate(name=Max("product_name"), units=Sum("quantity"),
-                  revenue=Sum(F("quantity") * F("unit_price")))
-        .order_by("-revenue")
-    )  # fmt: skip
+        .annotate(name=Max("name"), units=Sum("units"), revenue=Sum("revenue"))
+        .order_by("-revenue", "sku")
+    )
     products = product_by_sku()
     return [
         ItemSales(products.get(r["sku"], (0, r["name"]))[1], r["sku"], int(r["units"] or 0),
@@ -192,21 +184,11 @@ class Returns:
 
 def returns_in(period: DateRange) -> Returns:
     """Count and sum cancellations and refunds of the orders placed in `period`."""
-    start, end = brand_day_bounds(period)
-    placed = Order.objects.filter(testmode=False, created_on__gte=start, created_on__lt=end)
-    canceled = Q(fulfillment_status="CANCELED")
-    counted = ~canceled
-    t = placed.aggregate(
-        placed=Count("id"),
-        canceled=Count("id", filter=canceled),
-        canceled_minor=Sum("grand_total", filter=canceled, default=0),
-        counted=Count("id", filter=counted),
-        refunded=Count("id", filter=counted & Q(refunded_total__gt=0)),
-        refunded_minor=Sum("refunded_total", filter=counted, default=0),
-        gross=Sum("grand_total", filter=counted, default=0),
-    )
-    return Returns(t["placed"], t["canceled"], t["canceled_minor"], t["counted"], t["refunded"],
-                   t["refunded_minor"], t["gross"])  # fmt: skip
+    fields = ("placed", "canceled", "canceled_total", "orders", "refunded_orders", "refunded",
+              "gross")  # fmt: skip
+    # Aliased, because an aggregate may not share a name with another one's field.
+    totals = sales_days(period).aggregate(**{f"sum_{f}": Sum(f, default=0) for f in fields})
+    return Returns(*(totals[f"sum_{f}"] for f in fields))
 
 
 COHORT_WINDOWS = (30, 90, 180)  # days after the first order: about 1, 3 and 6 months
@@ -232,47 +214,21 @@ class Cohort:
 def cohorts(period: DateRange, *, today: date | None = None) -> list[Cohort]:
     """First-order cohorts for the months up to the end of `period`, newest first."""
     months = _months_back(period.end, COHORT_MONTHS)
-    start, _ = brand_day_bounds(DateRange(months[-1], months[-1]))
-    _, end = brand_day_bounds(DateRange(period.end, period.end))
     rows = (
-        _first_orders(start, end)
-        .annotate(month=TruncMonth("created_on", tzinfo=_zone()))
+        SalesDay.objects.filter(day__gte=months[-1], day__lte=period.end, new_customers__gt=0)
+        .annotate(month=TruncMonth("day"))
         .values("month")
-        .annotate(**_cohort_aggregates())
+        .annotate(
+            customers=Sum("new_customers"),
+            first_revenue=Sum("new_customer_revenue"),
+            revenue=Sum("customer_revenue"),
+            **{f"again_{days}": Sum(f"again_{days}") for days in COHORT_WINDOWS},
+        )
+        .order_by()
     )
     found = {_as_date(r["month"]): r for r in rows}
     last_day = today or period.end
     return [_cohort(m, found[m], last_day) for m in months if m in found]
-
-
-def _first_orders(start: datetime, end: datetime) -> QuerySet[Order]:
-    earlier = counted_orders().filter(
-        email_hash=OuterRef("email_hash"), created_on__lt=OuterRef("created_on")
-    )
-    placed = counted_orders().exclude(email_hash="")
-    return placed.filter(created_on__gte=start, created_on__lt=end).filter(~Exists(earlier))
-
-
-def _cohort_aggregates() -> dict[str, Any]:
-    again = {
-        f"again_{days}": Count("id", filter=Q(Exists(_later(days)))) for days in COHORT_WINDOWS
-    }
-    total = counted_orders().filter(email_hash=OuterRef("email_hash")).values("email_hash")
-    net = total.annotate(net=Sum(F("grand_total") - F("refunded_total"))).values("net")
-    return {
-        **again,
-        "customers": Count("id"),
-        "first_revenue": Sum(F("grand_total") - F("refunded_total")),
-        "revenue": Sum(Subquery(net)),
-    }
-
-
-def _later(days: int) -> QuerySet[Order]:
-    return counted_orders().filter(
-        email_hash=OuterRef("email_hash"),
-        created_on__gt=OuterRef("created_on"),
-        created_on__lte=OuterRef("created_on") + timedelta(days=days),
-    )
 
 
 def _cohort(month: date, row: dict[str, Any], last_day: date) -> Cohort:

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from catalog.models import Product, ProductCampaign, ProductVariant
 from dashboards.ranges import brand_today
+from dashboards.rollups import rollups_refresh
 from dashboards.views.base import PAGES
 from flux.audit.models import AuditEvent
 from integrations.models import (
@@ -88,6 +89,7 @@ def _commerce(shop: Connection, shippo: Connection) -> None:
                                           quantity=2)  # fmt: skip
     InventoryChange.objects.create(level=level, observed_at=_at(3), quantity_before=1,
                                    quantity_after=0)  # fmt: skip
+    rollups_refresh()  # as every orders and Shippo sync does
 
 
 def _ads(connections: dict[str, Connection]) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import ProductCampaign
+from dashboards.rollups import rollups_refresh
 from dashboards.selectors.inventory import (
     SkuStock,
     advertised_while_low,
@@ -62,6 +63,7 @@ def stock() -> None:
         InventoryChange.objects.create(
             level=out, observed_at=datetime(2026, 3, day, 12, tzinfo=UTC), quantity_after=after
         )
+    rollups_refresh()  # as every orders sync does
 
 
 def rows() -> dict[str, SkuStock]:

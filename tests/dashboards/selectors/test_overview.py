@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from catalog.models import Product, ProductCampaign, ProductVariant
 from dashboards.ranges import DateRange
+from dashboards.rollups import rollups_refresh
 from dashboards.selectors import alerts
 from dashboards.selectors.overview import (
     ad_summary,
@@ -145,6 +146,7 @@ def build_brand() -> dict[int, Order]:
     ProductCampaign.objects.create(product=widget, campaign=meta)
     ProductCampaign.objects.create(product=widget, campaign=google)
     ProductCampaign.objects.create(product=gadget, campaign=google)
+    rollups_refresh()  # as every orders and Shippo sync does
     return {1002: o1002, 1003: o1003, 1004: o1004, 1005: o1005}
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboards.ranges import DateRange
+from dashboards.rollups import rollups_refresh
 from dashboards.selectors.sales import (
     cohorts,
     product_sales,
@@ -72,6 +73,7 @@ def brand() -> None:
     line(o4, "A-1", 5, 1400)
     line(order("5", at(date(2026, 3, 3)), 9999, testmode=True), "A-1", 9, 1111)
     line(order("6", at(date(2026, 2, 28), 23, 30), 2000, email_hash="d"), "A-1", 1, 2000)
+    rollups_refresh()  # as every orders sync does
 
 
 def test_revenue_orders_and_aov(brand):
@@ -128,6 +130,7 @@ def customers() -> None:
         ("t2", "t", date(2026, 1, 15), 700, "FULFILLED"),  # 26 days later
     ]:
         order(number, at(day), total, email_hash=who, fulfillment_status=status)
+    rollups_refresh()
 
 
 def test_cohorts_count_repeat_purchases_within_each_window(customers):

@@ -8,6 +8,7 @@ import pytest
 
 from catalog.models import ProductCampaign
 from dashboards.ranges import brand_today
+from dashboards.rollups import rollups_refresh
 from tests.catalog.factories import campaign_make, product_make, variant_make
 from tests.dashboards.selectors.test_inventory import level, sold
 
@@ -26,6 +27,7 @@ def stock() -> None:
     ProductCampaign.objects.create(
         product=alpha, campaign=campaign_make("Alpha | Sales", daily_budget=5000)
     )
+    rollups_refresh()
 
 
 def test_a_viewer_sees_cover_risk_and_advertised_shortages(client, viewer, stock):

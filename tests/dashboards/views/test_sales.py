@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dashboards.ranges import brand_today
+from dashboards.rollups import rollups_refresh
 from tests.dashboards.selectors.test_sales import at, line, order
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,7 @@ def recent_orders() -> None:
     line(o1, "A-1", 2, 4000, name="Alpha")
     o2 = order("2", at(yesterday - timedelta(days=1)), 5000, email_hash="b", ship_state="CA")
     line(o2, "B-1", 1, 5000, name="Beta")
+    rollups_refresh()
 
 
 def test_a_viewer_sees_sales_with_formulas_and_tables(client, viewer, recent_orders):

@@ -1,0 +1,88 @@
+"""The Shippo label cost of each order: what contribution margin charges for shipping it.
+
+Labels link to orders through reconciliation's label links once it has run. Before that, a
+label goes to the order whose number it names (its Shippo order's, then its metadata), if it
+was created between a little before the order's brand-local day and a while after it: orders
+ship after they sell. Only valid labels count (created, not voided or refunded).
+"""
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+
+from integrations.models import Label, Order, ShippoOrder
+from integrations.order_numbers import order_number_normalise
+
+LABEL_LOOKBEHIND = timedelta(days=2)
+LABEL_LOOKAHEAD = timedelta(days=21)
+
+
+def label_costs(orders: QuerySet[Order]) -> dict[int, int]:
+    """The cost of valid labels per order of `orders` (order pk → minor units)."""
+    linked = _linked_costs(orders)
+    return linked if linked is not None else _costs_by_number(orders)
+
+
+def _linked_costs(orders: QuerySet[Order]) -> dict[int, int] | None:
+    try:
+        from reconciliation.models import LabelLink
+    except ImportError:  # reconciliation has not landed: link by order number instead
+        return None
+    if not LabelLink.objects.exists():
+        return None
+    rows = (
+        LabelLink.objects.filter(
+            order__in=orders, label__object_state="VALID", label__status="SUCCESS"
+        )
+        .values_list("order_id")
+        .annotate(cost=Sum("label__label_cost"))
+        .order_by()
+    )
+    return {order_id: cost or 0 for order_id, cost in rows}
+
+
+def _costs_by_number(orders: QuerySet[Order]) -> dict[int, int]:
+    zone = ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
+    windows: dict[str, tuple[int, datetime, datetime]] = {}
+    for pk, text, created_on in orders.values_list("pk", "order_number", "created_on"):
+        number = order_number_normalise(text)
+        if number is None:
+            continue
+        start = datetime.combine(created_on.astimezone(zone).date(), time.min, tzinfo=zone)
+        end = datetime.combine(start.date() + timedelta(days=1), time.min, tzinfo=zone)
+        windows[number] = (pk, start - LABEL_LOOKBEHIND, end + LABEL_LOOKAHEAD)
+    if not windows:
+        return {}
+    costs: dict[int, int] = defaultdict(int)
+    for cost, number, created in _numbered_labels(
+        min(w[1] for w in windows.values()), max(w[2] for w in windows.values())
+    ):
+        found = windows.get(number) if number else None
+        if found is not None and found[1] <= created < found[2]:
+            costs[found[0]] += cost or 0
+    return dict(costs)
+
+
+def _numbered_labels(
+    start: datetime, end: datetime
+) -> list[tuple[int | None, str | None, datetime]]:
+    """Valid labels created in [start, end) with the order number each names."""
+    labels = list(
+        Label.objects.valid()
+        .filter(object_created__gte=start, object_created__lt=end)
+        .values_list("label_cost", "shippo_order_object_id", "metadata", "object_created")
+    )
+    shippo_ids = {shippo_id for _cost, shippo_id, _metadata, _at in labels if shippo_id}
+    shippo_numbers = dict(
+        ShippoOrder.objects.filter(object_id__in=shippo_ids).values_list(
+            "object_id", "order_number"
+        )
+    )
+    return [
+        (cost, order_number_normalise(shippo_numbers.get(shippo_id, ""))
+         or order_number_normalise(metadata), created)
+        for cost, shippo_id, metadata, created in labels
+    ]  # fmt: skip

@@ -1,0 +1,79 @@
+"""When the rollups refresh: after the syncs and runs that change what they sum.
+
+- after an orders sync (Squarespace) or a shipments, labels or Shippo orders sync (label costs);
+- after each reconciliation run, which moves labels between orders;
+- after an erasure, which takes customers off orders;
+- after `migrate`, once, when orders exist but the rollups were never built.
+Each queues one refresh once the current transaction commits; refreshes take turns.
+"""
+
+import logging
+from typing import Any
+
+from django.apps import AppConfig
+from django.db import transaction
+from django.db.models.signals import post_migrate, post_save
+
+logger = logging.getLogger(__name__)
+
+SYNCED_STREAMS = {"squarespace": {"orders"}, "shippo": {"shipments", "labels", "shippo_orders"}}
+
+
+def triggers_connect(app: AppConfig) -> None:
+    """Register the hooks (from the app's ready())."""
+    from flux.privacy.erasure import register_eraser
+    from integrations.connections import after_sync_hooks
+
+    if refresh_after_sync not in after_sync_hooks:
+        after_sync_hooks.append(refresh_after_sync)
+    register_eraser("dashboards.rollups", refresh_after_erasure)
+    post_migrate.connect(build_after_migrate, sender=app, dispatch_uid="dashboards.rollups")
+    try:
+        from reconciliation.models import ReconRun
+    except ImportError:  # no reconciliation: label costs follow order numbers
+        return
+    post_save.connect(refresh_after_reconcile, sender=ReconRun, dispatch_uid="dashboards.rollups")
+
+
+def refresh_after_sync(provider: str, stream_names: list[str]) -> None:
+    """Refresh after a sync of orders or of anything that prices their labels."""
+    if SYNCED_STREAMS.get(provider, set()) & set(stream_names):
+        refresh_soon()
+
+
+def refresh_after_reconcile(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Refresh once a reconciliation run has finished (its label links are written)."""
+    if getattr(instance, "finished_at", None) is not None:
+        refresh_soon()
+
+
+def refresh_after_erasure(subject_hash: str, subject_kind: str) -> int:
+    """The rollups hold no email hash; the orders an erasure changed drop their customer."""
+    if subject_kind == "email":
+        refresh_soon()
+    return 0
+
+
+def build_after_migrate(**kwargs: Any) -> None:
+    """Build the rollups of orders stored before they existed (the first deploy with them)."""
+    from dashboards.models import RollupState
+    from dashboards.rollups import rollups_refresh
+    from integrations.models import Order
+
+    if not RollupState.objects.exists() and Order.objects.exists():
+        rollups_refresh()
+
+
+def refresh_soon() -> None:
+    """Queue a refresh once the current transaction commits."""
+    transaction.on_commit(_enqueue)
+
+
+def _enqueue() -> None:
+    from dashboards.tasks import rollups_refresh_run
+
+    # Without a broker the task runs right here: its failure must not fail what came before.
+    try:
+        rollups_refresh_run.delay()
+    except Exception:
+        logger.exception("dashboard rollups refresh failed")
