@@ -15,7 +15,8 @@ def product_snapshot(product: Product) -> dict[str, Any]:
         "name": product.name, "slug": product.slug, "description": product.description,
         "keywords": list(product.keywords), "price": product.price,
         "currency": product.currency, "unit_cost": product.unit_cost,
-        "target_audience": product.target_audience, "status": product.status,
+        "target_audience": product.target_audience, "image_url": product.image_url,
+        "status": product.status,
         "skus": sorted(product.variants.values_list("sku", flat=True)),
         "pages": sorted(product.pages.values_list("url", flat=True)),
         "campaign_ids": sorted(product.campaign_links.values_list("campaign_id", flat=True)),
@@ -41,7 +42,8 @@ def product_update(
     pages: list[str], campaigns: list[Campaign],
 ) -> Product:  # fmt: skip
     """Change a product and its links, recording before and after."""
-    before = product_snapshot(product)
+    # From the stored row: a bound ModelForm has already set the new values on `product`.
+    before = product_snapshot(Product.objects.get(pk=product.pk))
     for name, value in fields.items():
         setattr(product, name, value)
     product.save()

@@ -43,6 +43,10 @@ class ProductForm(forms.ModelForm[Product]):
         label="Pages that sell it", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Full URLs, one per line.",
     )  # fmt: skip
+    image_url = forms.URLField(
+        label="Product image URL", required=False, max_length=500, assume_scheme="https",
+        help_text="The store's public image of the product; posts can use it. Nothing is uploaded.",
+    )  # fmt: skip
     campaigns = forms.ModelMultipleChoiceField(
         queryset=Campaign.objects.order_by("platform", "name"), required=False,
         help_text="The ad campaigns that advertise this product.",
@@ -51,7 +55,7 @@ class ProductForm(forms.ModelForm[Product]):
 
     class Meta:
         model = Product
-        fields = ["name", "slug", "description", "target_audience"]
+        fields = ["name", "slug", "description", "target_audience", "image_url"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "target_audience": forms.Textarea(attrs={"rows": 2}),
@@ -129,7 +133,7 @@ class ProductForm(forms.ModelForm[Product]):
         return {
             "name": data["name"], "slug": data["slug"], "description": data["description"],
             "target_audience": data["target_audience"], "currency": data["currency"],
-            "keywords": data["keywords_text"],
+            "keywords": data["keywords_text"], "image_url": data["image_url"],
             "price": int(data["price_major"] * MINOR_PER_MAJOR),
             "unit_cost": int(data["unit_cost_major"] * MINOR_PER_MAJOR),
         }  # fmt: skip

@@ -4,10 +4,14 @@ Money is kept in minor units of the product's currency. Products are archived, n
 so the history that refers to them (sales by product, audit events, proposals) stays whole.
 """
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
 from integrations.models import Campaign
+
+# Product images are linked, never hosted: only a public web address will do.
+WEB_URL = URLValidator(schemes=["http", "https"], message="Enter a full http(s) URL.")
 
 
 class ProductStatus(models.TextChoices):
@@ -32,6 +36,8 @@ class Product(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     unit_cost = models.BigIntegerField()  # COGS per unit, minor units
     target_audience = models.TextField(blank=True)
+    # The store's public product image (its CDN URL); posts may use it.
+    image_url = models.URLField(max_length=500, blank=True, validators=[WEB_URL])
     status = models.CharField(
         max_length=10, choices=ProductStatus.choices, default=ProductStatus.ACTIVE
     )

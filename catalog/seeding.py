@@ -2,8 +2,8 @@
 
 `catalog_sync_from_inventory` works with any store: it adds a product for every synced SKU the
 catalog does not cover yet (costs left at zero for staff to fill in). `catalog_demo_seed` is what
-the demo uses: the sandbox brand's own catalog, with costs, keywords, the pages that sell each
-product and the Meta and Google Ads campaigns that advertise it, linked once they are synced.
+the demo uses: the sandbox brand's own catalog, with costs, keywords, image URLs, the pages that
+sell each product and the Meta and Google Ads campaigns that advertise it, linked once synced.
 """
 
 from collections.abc import Callable, Iterable
@@ -125,6 +125,8 @@ def _product_fields(item: brand_catalog.Product) -> dict[str, object]:
         "currency": "USD",
         "unit_cost": first.unit_cost,
         "target_audience": AUDIENCES.get(item.category, ""),
+        # The store's CDN image, the same URL its orders' line items carry as imageUrl.
+        "image_url": item.image_url,
     }
 
 

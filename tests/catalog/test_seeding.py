@@ -9,6 +9,7 @@ from catalog.seeding import catalog_demo_seed, catalog_sync_from_inventory
 from catalog.selectors import cogs_by_sku
 from flux.audit.models import AuditEvent
 from integrations.models import Connection, InventoryLevel
+from sandbox.brand.brand import Brand
 from sandbox.brand.catalog import catalog_build
 from sandbox.brand.google_ads import GoogleAdsBrand
 from sandbox.brand.meta import MetaBrand
@@ -63,3 +64,14 @@ def test_unknown_synced_skus_become_products_priced_from_inventory():
     assert (summary.products, summary.variants) == (1, 2)
     assert (gear.name, gear.slug, gear.unit_cost) == ("Brass Gear", "brass-gear", 0)
     assert catalog_sync_from_inventory(actor="test").variants == 0
+
+
+def test_demo_products_use_the_image_url_the_store_puts_on_their_order_lines():
+    catalog_demo_seed(seed=1)
+    orders = Brand(seed=1, scale="demo", orders=30).orders_page(limit=30).orders
+    lines = [line for order in orders for line in order["lineItems"]]
+    assert lines
+    for line in lines:
+        product = Product.objects.get(variants__sku=line["sku"])
+        assert product.image_url == line["imageUrl"]
+        assert product.image_url.startswith("https://images.squarespace-cdn.com/")

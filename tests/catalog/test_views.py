@@ -1,6 +1,7 @@
 """Staff read the catalog; operators create, edit and archive products with clear field errors."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from catalog.models import Product, ProductCampaign, ProductStatus
 from flux.audit.models import AuditEvent
@@ -127,3 +128,56 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/catalog/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+IMAGE = "https://images.squarespace-cdn.com/content/v1/flux-engineering/stirling-engine-model.jpg"
+
+
+def test_the_product_image_url_is_stored_and_shown_as_a_link_not_an_image(client, operator):
+    client.force_login(operator)
+    client.post("/catalog/new/", {**VALID, "image_url": IMAGE})
+    product = Product.objects.get()
+    assert product.image_url == IMAGE
+
+    page = client.get(f"/catalog/{product.slug}/").content.decode()
+
+    assert f'<a href="{IMAGE}" rel="noopener noreferrer" id="product-image-url">' in page
+    assert "<img" not in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["javascript:alert(1)", "ftp://images.example.com/globe.jpg", "data:image/jpeg;base64,AAAA"],
+)
+def test_an_image_url_that_is_not_a_web_address_is_refused(client, operator, typed):
+    client.force_login(operator)
+    page = client.post("/catalog/new/", {**VALID, "image_url": typed}).content.decode()
+    assert 'id="id_image_url-error">Enter a valid URL.' in page
+    assert not Product.objects.exists()
+
+
+def test_the_model_refuses_non_web_image_urls(db):
+    product = product_make()
+    for bad in ("javascript:alert(1)", "ftp://images.example.com/a.jpg"):
+        product.image_url = bad
+        with pytest.raises(ValidationError) as refused:
+            product.full_clean()
+        assert "image_url" in refused.value.message_dict
+    product.image_url = "http://images.example.com/a.jpg"
+    product.full_clean()
+
+
+def test_editing_the_image_url_records_the_old_and_new_address(client, operator):
+    product = product_make("Stirling Engine Model", slug="stirling-engine-model",
+                           image_url="https://images.example.com/old.jpg")  # fmt: skip
+    client.force_login(operator)
+    page = client.get(f"/catalog/{product.slug}/edit/").content.decode()
+    assert 'value="https://images.example.com/old.jpg"' in page
+
+    client.post(f"/catalog/{product.slug}/edit/", {**VALID, "image_url": IMAGE})
+
+    product.refresh_from_db()
+    assert product.image_url == IMAGE
+    event = AuditEvent.objects.get(action="catalog.product_update")
+    assert (event.before or {})["image_url"] == "https://images.example.com/old.jpg"
+    assert (event.after or {})["image_url"] == IMAGE
