@@ -258,7 +258,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
-        # Signing in posts a form that redirects to the identity provider.
+        # Signing in posts a form that redirects to the identity provider (and connecting a
+        # platform one that redirects to its consent screen: added below with those URLs).
         "form-action": ["'self'", origin_of(OIDC_SERVER_URL)],
     }
 }
@@ -392,6 +393,11 @@ SQUARESPACE_API_URL = env.str("SQUARESPACE_API_URL", default="https://api.square
 SQUARESPACE_OAUTH_URL = env.str("SQUARESPACE_OAUTH_URL", default="https://login.squarespace.com")
 SHIPPO_API_URL = env.str("SHIPPO_API_URL", default="https://api.goshippo.com")
 ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="https://api.anthropic.com")
+# "Connect with ..." posts a form that redirects to the platform's consent screen.
+_FORM_ACTION = CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]
+for _consent in map(origin_of, (META_DIALOG_URL, GOOGLE_ACCOUNTS_URL, SQUARESPACE_OAUTH_URL)):
+    if _consent not in _FORM_ACTION:
+        _FORM_ACTION.append(_consent)
 
 META_APP_ID = env.str("META_APP_ID", default="")
 META_APP_SECRET = env.str("META_APP_SECRET", default="" if PRODUCTION else "sandbox-meta-secret")

@@ -63,6 +63,19 @@ def test_production_refuses_to_start_without_each_required_variable(variable):
     assert variable in message[0]
 
 
+def test_the_connect_forms_may_redirect_to_every_consent_screen():
+    """A CSP form-action without them makes the browser block "Connect with ..." mid-redirect."""
+    show = (
+        "from django.conf import settings as s; "
+        "print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    result = run_manage(strong_production_env(), "shell", "-c", show)
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) >= {
+        "https://www.facebook.com", "https://accounts.google.com", "https://login.squarespace.com",
+    }  # fmt: skip
+
+
 def test_production_refuses_the_development_secret_key():
     env = strong_production_env()
     env["SECRET_KEY"] = "django-insecure-" + "x" * 60
