@@ -8,7 +8,6 @@ marked `settling`, and older ones are marked settled once the window has passed 
 """
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +26,7 @@ from integrations.google_ads.money import micros_to_minor
 from integrations.models import AdAccount, Campaign, CampaignDay, Connection, SearchTermDay
 from integrations.models.ads import AdPlatform
 from integrations.sync.engine import Page, WriteCounts
-from integrations.sync.upsert import upsert_changed
+from integrations.sync.upsert import upsert_changed, upsert_values
 
 PLATFORM = AdPlatform.GOOGLE_ADS
 BACKFILL_DAYS = 548
@@ -36,8 +35,11 @@ TERMS_CHUNK_DAYS = 7
 STATUS_OF = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED"}
 CAMPAIGN_FIELDS = ["name", "status", "platform_status", "objective", "daily_budget", "currency",
                    "budget_external_id"]  # fmt: skip
+# Written rows are KEY + FIELDS values, in that order.
+DAY_KEY = ["campaign", "day"]
 DAY_FIELDS = ["impressions", "clicks", "spend_micros", "conversions", "conversion_value_micros",
               "settling"]  # fmt: skip
+TERM_KEY = ["campaign", "day", "term_key"]
 TERM_FIELDS = ["search_term", "impressions", "clicks", "cost_micros", "conversions"]
 
 
@@ -165,31 +167,17 @@ class MetricsStream(_DatedStream):
         account = self.account()
         campaigns = self.campaigns_by_id(account, records)
         cutoff = self.today() - timedelta(days=window_days())
-        by_day: dict[date, list[CampaignDay]] = defaultdict(list)
-        for row in records:
-            by_day[row.day].append(day_model(campaigns[row.campaign_id], row, cutoff))
-        inserted = updated = 0
-        for rows in by_day.values():
-            counts, _ = upsert_changed(CampaignDay, rows, key_fields=["day", "campaign"],
-                                       compare_fields=DAY_FIELDS)  # fmt: skip
-            inserted, updated = inserted + counts.inserted, updated + counts.updated
+        rows = (day_values(campaigns[row.campaign_id].pk, row, cutoff) for row in records)
+        counts = upsert_values(CampaignDay, rows, key_fields=DAY_KEY, compare_fields=DAY_FIELDS)
         CampaignDay.objects.filter(campaign__ad_account=account, day__lt=cutoff,
                                    settling=True).update(settling=False)  # fmt: skip
-        return WriteCounts(inserted=inserted, updated=updated)
+        return counts
 
 
-def day_model(campaign: Campaign, row: MetricRow, cutoff: date) -> CampaignDay:
-    """Return the CampaignDay row for a parsed metrics row."""
-    return CampaignDay(
-        campaign=campaign,
-        day=row.day,
-        impressions=row.impressions,
-        clicks=row.clicks,
-        spend_micros=row.cost_micros,
-        conversions=row.conversions,
-        conversion_value_micros=row.conversions_value_micros,
-        settling=row.day >= cutoff,
-    )
+def day_values(campaign_pk: int, row: MetricRow, cutoff: date) -> tuple[Any, ...]:
+    """Return a parsed metrics row as CampaignDay values, in DAY_KEY + DAY_FIELDS order."""
+    return (campaign_pk, row.day, row.impressions, row.clicks, row.cost_micros, row.conversions,
+            row.conversions_value_micros, row.day >= cutoff)  # fmt: skip
 
 
 class SearchTermsStream(_DatedStream):
@@ -200,30 +188,14 @@ class SearchTermsStream(_DatedStream):
         return self.api.search_terms(start, end)
 
     def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
-        """Upsert search-term days, grouped by campaign and day."""
-        account = self.account()
-        campaigns = self.campaigns_by_id(account, records)
-        groups: dict[tuple[str, date], list[SearchTermDay]] = defaultdict(list)
-        for row in records:
-            groups[(row.campaign_id, row.day)].append(term_model(campaigns[row.campaign_id], row))
-        inserted = updated = 0
-        for rows in groups.values():
-            counts, _ = upsert_changed(SearchTermDay, rows,
-                                       key_fields=["campaign", "day", "term_key"],
-                                       compare_fields=TERM_FIELDS)  # fmt: skip
-            inserted, updated = inserted + counts.inserted, updated + counts.updated
-        return WriteCounts(inserted=inserted, updated=updated)
+        """Upsert search-term days."""
+        campaigns = self.campaigns_by_id(self.account(), records)
+        rows = (term_values(campaigns[row.campaign_id].pk, row) for row in records)
+        return upsert_values(SearchTermDay, rows, key_fields=TERM_KEY, compare_fields=TERM_FIELDS)
 
 
-def term_model(campaign: Campaign, row: TermRow) -> SearchTermDay:
-    """Return the SearchTermDay row for a parsed search-term row."""
-    return SearchTermDay(
-        campaign=campaign,
-        day=row.day,
-        search_term=row.term[:400],
-        term_key=hashlib.sha1(row.term.encode(), usedforsecurity=False).hexdigest(),
-        impressions=row.impressions,
-        clicks=row.clicks,
-        cost_micros=row.cost_micros,
-        conversions=row.conversions,
-    )
+def term_values(campaign_pk: int, row: TermRow) -> tuple[Any, ...]:
+    """Return a parsed search-term row as values, in TERM_KEY + TERM_FIELDS order."""
+    key = hashlib.sha1(row.term.encode(), usedforsecurity=False).hexdigest()
+    return (campaign_pk, row.day, key, row.term[:400], row.impressions, row.clicks,
+            row.cost_micros, row.conversions)  # fmt: skip

@@ -22,7 +22,7 @@ from integrations.meta.client import MetaClient
 from integrations.models import AdAccount, AdSet, Campaign, CampaignDay, Connection, SocialPost
 from integrations.models.ads import AdPlatform
 from integrations.sync.engine import Page, WriteCounts
-from integrations.sync.upsert import upsert_changed
+from integrations.sync.upsert import upsert_changed, upsert_values
 
 BACKFILL_DAYS = 548
 LATE_DAYS = 28
@@ -31,6 +31,7 @@ CHUNK_DAYS = 92
 POST_METRICS = ["post_impressions", "post_impressions_unique", "post_clicks",
                 "post_reactions_like_total"]  # fmt: skip
 IG_METRICS = ["reach", "likes", "comments", "saved", "shares", "views", "total_interactions"]
+DAY_KEY = ["campaign", "day"]  # a written campaign-day is DAY_KEY + DAY_FIELDS, in order
 DAY_FIELDS = ["impressions", "clicks", "spend_micros", "conversions", "conversion_value_micros",
               "attribution_setting", "settling"]  # fmt: skip
 CAMPAIGN_FIELDS = ["name", "status", "platform_status", "objective", "daily_budget",
@@ -212,14 +213,15 @@ class InsightsStream:
     def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
         if records and isinstance(records[0], parse.AdAccountInfo):
             self._account = account_row(connection, records[0])
+            # Once a run: days the window has left behind since the last run stop settling.
+            # Days this run writes get their mark from the same cutoff.
+            CampaignDay.objects.filter(
+                campaign__ad_account=self._account, day__lt=self._cutoff, settling=True
+            ).update(settling=False)
             return WriteCounts()
         if not records or self._account is None:
             return WriteCounts()
-        counts = self._write_days(self._account, records)
-        CampaignDay.objects.filter(
-            campaign__ad_account=self._account, day__lt=self._cutoff, settling=True
-        ).update(settling=False)
-        return counts
+        return self._write_days(self._account, records)
 
     def _write_days(self, account: AdAccount, records: Sequence[parse.InsightDay]) -> WriteCounts:
         missing = {
@@ -227,21 +229,12 @@ class InsightsStream:
         }
         if missing:
             self._ids.update(campaign_ids(account, missing))
-        rows = [
-            CampaignDay(
-                campaign_id=self._ids[r.campaign_id],
-                day=r.day,
-                impressions=r.impressions,
-                clicks=r.clicks,
-                spend_micros=r.spend_micros,
-                conversions=r.purchases,
-                conversion_value_micros=r.purchase_value_micros,
-                attribution_setting=r.attribution_setting,
-                settling=r.day >= self._cutoff,
-            )
+        rows = (
+            (self._ids[r.campaign_id], r.day, r.impressions, r.clicks, r.spend_micros,
+             r.purchases, r.purchase_value_micros, r.attribution_setting, r.day >= self._cutoff)
             for r in records
-        ]
-        return _upsert_grouped(CampaignDay, rows, "campaign", ["campaign", "day"], DAY_FIELDS)
+        )  # fmt: skip
+        return upsert_values(CampaignDay, rows, key_fields=DAY_KEY, compare_fields=DAY_FIELDS)
 
     def final_bookmark(self) -> str | None:
         return None

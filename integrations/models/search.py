@@ -1,10 +1,8 @@
 """Organic search performance from Search Console, kept beyond Google's 16 months."""
 
 from datetime import date
-from typing import Any
 
-from django.db import models, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import connections, models, router, transaction
 
 from integrations.models.connections import Connection
 
@@ -55,35 +53,22 @@ class SearchDay(models.Model):
 class SearchRollupQuerySet(models.QuerySet["SearchQueryPageDay"]):
     def rebuild(self, search_property_id: int, day: date) -> int:
         """Replace one day's rollup with the sums of its Search Console rows; return its size."""
-        rows = (
-            SearchDay.objects.filter(search_property_id=search_property_id, day=day)
-            .values("query", "page")
-            .annotate(
-                total_clicks=Sum("clicks"),
-                total_impressions=Sum("impressions"),
-                weighted=Sum(F("position") * F("impressions"), output_field=models.FloatField()),
-                fresh_rows=Count("id", filter=Q(fresh=True)),
-            )
-            .order_by()
+        rollup, rows = SearchQueryPageDay._meta.db_table, SearchDay._meta.db_table
+        alias = router.db_for_write(SearchQueryPageDay)
+        # One INSERT ... SELECT: the sums never travel through Python.
+        sql = (
+            f"INSERT INTO {rollup} (search_property_id, day, query, page, clicks, impressions, "  # noqa: S608
+            "position_impressions, fresh) "
+            "SELECT search_property_id, day, query, page, SUM(clicks), SUM(impressions), "
+            "SUM(position * impressions), MAX(CASE WHEN fresh THEN 1 ELSE 0 END) = 1 "
+            f"FROM {rows} WHERE search_property_id = %s AND day = %s "
+            "GROUP BY search_property_id, day, query, page"
         )
-        rollup = [_rollup_row(search_property_id, day, row) for row in rows]
-        with transaction.atomic():
+        db = connections[alias]
+        with transaction.atomic(using=alias), db.cursor() as cursor:
             self.filter(search_property_id=search_property_id, day=day).delete()
-            self.bulk_create(rollup, batch_size=2000)
-        return len(rollup)
-
-
-def _rollup_row(search_property_id: int, day: date, row: dict[str, Any]) -> "SearchQueryPageDay":
-    return SearchQueryPageDay(
-        search_property_id=search_property_id,
-        day=day,
-        query=row["query"],
-        page=row["page"],
-        clicks=row["total_clicks"] or 0,
-        impressions=row["total_impressions"] or 0,
-        position_impressions=row["weighted"] or 0.0,
-        fresh=row["fresh_rows"] > 0,
-    )
+            cursor.execute(sql, [search_property_id, db.ops.adapt_datefield_value(day)])
+            return int(cursor.rowcount)
 
 
 class SearchQueryPageDay(models.Model):

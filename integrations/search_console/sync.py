@@ -31,7 +31,7 @@ from integrations.models.search import SearchQueryPageDay
 from integrations.search_console.client import ROW_LIMIT, SearchConsoleClient
 from integrations.search_console.parse import PROVIDER, SearchRowRecord
 from integrations.sync.engine import Page, Stream, WriteCounts
-from integrations.sync.upsert import upsert_changed
+from integrations.sync.upsert import upsert_values
 
 STREAM_NAMES = ("search_analytics",)
 HISTORY_DAYS = 486  # about the 16 months Google keeps
@@ -39,6 +39,7 @@ REREAD_DAYS = 4
 FRESH_WINDOW_DAYS = 4  # days this recent may have only fresh data
 CHUNK_ROWS = 5_000
 PACIFIC = ZoneInfo("America/Los_Angeles")  # Search Console days are Pacific days
+# A written row is KEY + FIELDS, in that order.
 KEY = ("search_property", "day", "row_key")
 FIELDS = ("query", "page", "country", "device", "clicks", "impressions", "position", "fresh")
 
@@ -130,11 +131,12 @@ class SearchAnalyticsStream:
         if not isinstance(records, DayChunk):
             raise TypeError("search_analytics writes DayChunk pages")
         prop = self._search_property(connection)
-        rows = [
-            _day_row(prop, records, row, key)
+        rows = (
+            (prop.pk, records.day, key, row.query, row.page, row.country, row.device,
+             row.clicks, row.impressions, row.position, records.fresh)
             for row, key in zip(records, records.keys, strict=True)
-        ]
-        counts, _ = upsert_changed(SearchDay, rows, key_fields=KEY, compare_fields=FIELDS)
+        )  # fmt: skip
+        counts = upsert_values(SearchDay, rows, key_fields=KEY, compare_fields=FIELDS)
         if records.day_keys is not None:
             _drop_stale_fresh(prop, records.day, records.day_keys)
             SearchQueryPageDay.objects.rebuild(prop.pk, records.day)  # the dashboards' rollup
@@ -204,22 +206,6 @@ class DayReading:
                 return
             yield rows
             start_row += len(rows)  # a server may answer fewer rows than asked
-
-
-def _day_row(prop: SearchProperty, chunk: DayChunk, row: SearchRowRecord, key: str) -> SearchDay:
-    return SearchDay(
-        search_property=prop,
-        day=chunk.day,
-        row_key=key,
-        query=row.query,
-        page=row.page,
-        country=row.country,
-        device=row.device,
-        clicks=row.clicks,
-        impressions=row.impressions,
-        position=row.position,
-        fresh=chunk.fresh,
-    )
 
 
 def _drop_stale_fresh(prop: SearchProperty, day: date, keep: frozenset[str]) -> int:
