@@ -101,3 +101,59 @@ def print_table(title: str, rows: list[Row], extra: list[str]) -> None:
         )
     lines += extra
     print("\n".join(lines), flush=True)
+
+
+# ---- the one report `make bench` ends with -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One figure of the closing report: what was measured, against what, and whether it held."""
+
+    name: str
+    value: float
+    unit: str
+    target: str
+    met: bool | None  # None: a reference figure (a ceiling, a baseline) with no target of its own
+    ratio: float | None = None
+    against: str = ""
+
+
+REPORT: list[ReportLine] = []
+
+
+def bench_report(
+    name: str,
+    value: float,
+    unit: str,
+    target: str,
+    *,
+    met: bool | None,
+    ratio: float | None = None,
+    against: str = "",
+) -> None:
+    """Record one figure for the table printed when `make bench` ends.
+
+    Call it before asserting, so a missed target still shows in the table. `ratio` compares the
+    figure with a reference measured in the same run, named by `against` ("ceiling", "baseline").
+    """
+    REPORT.append(ReportLine(name, value, unit, target, met, ratio, against))
+
+
+def report_lines(lines: list[ReportLine]) -> list[str]:
+    """Render the report as a Markdown table (readable in a terminal, pasteable into docs)."""
+    rows = [("benchmark", "value", "target", "ratio", "met")]
+    for line in lines:
+        ratio = f"{line.ratio:.2f}x {line.against}".strip() if line.ratio is not None else ""
+        met = {True: "yes", False: "NO", None: "-"}[line.met]
+        rows.append((line.name, _figure(line.value, line.unit), line.target, ratio, met))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    rendered = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+                for row in rows]  # fmt: skip
+    rendered.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return rendered
+
+
+def _figure(value: float, unit: str) -> str:
+    digits = 0 if abs(value) >= 100 or float(value).is_integer() else 2 if abs(value) < 10 else 1
+    return f"{value:,.{digits}f} {unit}".strip()
