@@ -4,81 +4,43 @@ The Meta sandbox runs in this process, so its record of writes is the platform's
 A test-only pause (FLUX_FAULT_HOOKS) holds the first worker at a publishing step; the test
 kills it there, starts a second worker and asks again. The post's advisory lock went with
 the dead worker's database session, so the retry takes over at once and resumes from the
-recorded step: the container is reused and media_publish happens exactly once.
+recorded step: the container is reused and media_publish happens exactly once. The post's
+page then says so.
 """
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import User
 from django.utils import timezone
 
-from flux.accounts.roles import Role
-from flux.celery import app
 from sandbox.platforms.meta import MetaApp
 from social.approval import post_approve, post_schedule, post_submit
 from social.models import ChannelStatus, Post, PostChannel, PostStatus
 from social.tasks import post_publish_task
-from tests.child_processes import child_database_url
+from tests.child_processes import (
+    celery_worker,
+    child_database_url,
+    wait_until,
+)
+from tests.reliability.pages import element_text, staff_page
+from tests.social.conftest import Meta, approver, author, compose, connection, images, meta
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["approver", "author", "compose", "connection", "images", "meta"]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@contextmanager
-def worker(queue: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "flux", "worker", "--pool=solo", "-Q", queue,
-         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )  # fmt: skip
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def wait_until(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture(autouse=True)
-def role_groups(db: None) -> None:
-    """Bring back the role groups a transactional test's flush removed."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.group_name)
+Compose = Callable[..., Post]
 
 
 @pytest.fixture
-def real_enqueueing() -> Iterator[None]:
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
-
-
-@pytest.fixture
-def worker_env(meta: Any, settings: Any) -> dict[str, str]:
+def worker_env(meta: Meta, settings: object, real_enqueueing: None) -> dict[str, str]:
     return {
         "DATABASE_URL": child_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": settings.REDIS_URL,  # type: ignore[attr-defined]
         "META_GRAPH_URL": meta.url,
         "META_APP_ID": MetaApp.app_id,
         "META_APP_SECRET": MetaApp.app_secret,
@@ -87,7 +49,7 @@ def worker_env(meta: Any, settings: Any) -> dict[str, str]:
     }
 
 
-def due_post(compose: Any, author: Any, approver: Any) -> Post:
+def due_post(compose: Compose, author: User, approver: User) -> Post:
     """Approve and schedule a post for both channels a few seconds from now; wait until due."""
     post = compose(scheduled_at=timezone.now() + timedelta(seconds=4))
     post_submit(post=post, user=author)
@@ -103,7 +65,7 @@ def instagram_of(post: Post) -> PostChannel:
 
 
 def kill_at(queue: str, env: dict[str, str], post: Post, reached: Callable[[], bool]) -> None:
-    with worker(queue, env) as first:
+    with celery_worker(queue, env) as first:
         post_publish_task.apply_async((post.pk,), queue=queue)
         wait_until(reached, seconds=120, what="the paused publishing step")
         os.kill(first.pid, signal.SIGKILL)
@@ -111,7 +73,7 @@ def kill_at(queue: str, env: dict[str, str], post: Post, reached: Callable[[], b
 
 
 def retry_until_published(queue: str, env: dict[str, str], post: Post) -> Post:
-    with worker(queue, env):
+    with celery_worker(queue, env):
         post_publish_task.apply_async((post.pk,), queue=queue)
         wait_until(
             lambda: Post.objects.get(pk=post.pk).status == PostStatus.PUBLISHED,
@@ -121,9 +83,17 @@ def retry_until_published(queue: str, env: dict[str, str], post: Post) -> Post:
     return Post.objects.get(pk=post.pk)
 
 
+def assert_post_page_says_published(post: Post, viewer: User) -> None:
+    page = staff_page(viewer, f"/social/{post.pk}/")
+    assert element_text(page, "id", "post-status") == "Published"
+    for channel in ("facebook", "instagram"):
+        assert "Published" in element_text(page, "id", f"channel-{channel}")
+
+
 def test_a_worker_killed_between_container_and_publish_publishes_once_on_retry(
-    meta, connection, compose, author, approver, worker_env, real_enqueueing
-):
+    meta: Meta, connection: object, compose: Compose, author: User, approver: User,
+    worker_env: dict[str, str], viewer: User,
+) -> None:  # fmt: skip
     post = due_post(compose, author, approver)
     queue = f"social-{uuid.uuid4().hex[:8]}"
     paused = {**worker_env, "FLUX_FAULT_PAUSE_BEFORE_IG_PUBLISH": "120"}
@@ -148,11 +118,13 @@ def test_a_worker_killed_between_container_and_publish_publishes_once_on_retry(
     assert instagram.container_id == container_id  # resumed from the recorded step
     assert instagram.status == ChannelStatus.PUBLISHED
     assert instagram.external_id
+    assert_post_page_says_published(published, viewer)
 
 
 def test_a_worker_killed_right_after_publishing_never_publishes_again(
-    meta, connection, compose, author, approver, worker_env, real_enqueueing
-):
+    meta: Meta, connection: object, compose: Compose, author: User, approver: User,
+    worker_env: dict[str, str], viewer: User,
+) -> None:  # fmt: skip
     post = due_post(compose, author, approver)
     queue = f"social-{uuid.uuid4().hex[:8]}"
     paused = {**worker_env, "FLUX_FAULT_PAUSE_AFTER_IG_PUBLISH": "120"}
@@ -169,3 +141,4 @@ def test_a_worker_killed_right_after_publishing_never_publishes_again(
     assert instagram.external_id == media_id
     assert instagram.permalink.startswith("https://www.instagram.com/p/")
     assert len(meta.writes("comment")) == 1
+    assert_post_page_says_published(published, viewer)

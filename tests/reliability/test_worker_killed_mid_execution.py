@@ -2,67 +2,36 @@
 
 The sandbox runs in this process, so its record of writes is the platform's own count.
 Tasks go to a queue only these workers listen on, so no other test's worker takes them.
+A worker killed with SIGKILL between the platform write and its record leaves exactly one
+write once the recovery has rerun it, and the proposal's page shows what happened.
 """
 
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
-from flux.accounts.roles import Role
-from flux.celery import app
 from integrations.models import Campaign
 from proposals import tasks
 from proposals.approval import proposal_approve
 from proposals.execution import execution_request, proposal_undo
 from proposals.models import Execution, ExecutionStatus, Proposal, ProposalStatus
-from tests.child_processes import child_database_url
-from tests.proposals.conftest import Graph
+from tests.child_processes import (
+    celery_worker,
+    child_database_url,
+    enqueueing_for_real,
+    wait_until,
+)
+from tests.proposals.conftest import Graph, graph, key_connection, loose_guardrails, meta_campaign
 from tests.proposals.factories import budget_proposal
+from tests.reliability.pages import element_text, staff_page
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["graph", "key_connection", "loose_guardrails", "meta_campaign"]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@contextmanager
-def worker(queue: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "flux", "worker", "--pool=solo", "-Q", queue,
-         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )  # fmt: skip
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def wait_until(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture(autouse=True)
-def role_groups(db: None) -> None:
-    """Bring back the role groups a transactional test's flush removed."""
-    for role in Role:
-        Group.objects.get_or_create(name=role.group_name)
 
 
 @pytest.fixture
@@ -71,9 +40,8 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     name = f"proposals-{uuid.uuid4().hex[:8]}"
     task = tasks.execution_run_task
     monkeypatch.setattr(task, "delay", lambda *args: task.apply_async(args, queue=name))
-    app.conf.task_always_eager = False
-    yield name
-    app.conf.task_always_eager = True
+    with enqueueing_for_real():
+        yield name
 
 
 @pytest.fixture
@@ -110,7 +78,7 @@ def test_a_worker_executes_once_undoes_and_a_second_execute_writes_nothing(
     operator: User, make_user: Any,
 ) -> None:  # fmt: skip
     old = live_budget(graph, meta_campaign)
-    with worker(queue, worker_env):
+    with celery_worker(queue, worker_env):
         proposal = approved(meta_campaign, old + 500, operator, make_user("author", "operator"))
         forward = proposal.executions.get()
         wait_until(finished(forward.pk), seconds=180, what="the execution")
@@ -133,11 +101,11 @@ def test_a_worker_executes_once_undoes_and_a_second_execute_writes_nothing(
 
 def test_a_worker_killed_between_the_write_and_the_record_leaves_exactly_one_write(
     graph: Graph, meta_campaign: Campaign, queue: str, worker_env: dict[str, str],
-    operator: User, make_user: Any, settings: Any,
+    operator: User, make_user: Any, settings: Any, viewer: User,
 ) -> None:  # fmt: skip
     old = live_budget(graph, meta_campaign)
     dying = {**worker_env, "FLUX_FAULT_HOOKS": "1", "FLUX_FAULT_PAUSE_AFTER_WRITE": "120"}
-    with worker(queue, dying) as first:
+    with celery_worker(queue, dying) as first:
         proposal = approved(meta_campaign, old + 300, operator, make_user("author", "operator"))
         wait_until(lambda: len(graph.platform.writes) == 1, seconds=180, what="the write")
         os.kill(first.pid, signal.SIGKILL)
@@ -147,7 +115,7 @@ def test_a_worker_killed_between_the_write_and_the_record_leaves_exactly_one_wri
     assert execution.attempts.get().response == {}
 
     settings.FLUX_EXECUTION_RECOVER_MINUTES = 0
-    with worker(queue, worker_env):
+    with celery_worker(queue, worker_env):
         assert tasks.executions_recover_task() == 1
         wait_until(finished(execution.pk), seconds=180, what="the rerun")
 
@@ -159,3 +127,7 @@ def test_a_worker_killed_between_the_write_and_the_record_leaves_exactly_one_wri
     assert (rerun.status, rerun.wrote, rerun.response) == (
         ExecutionStatus.SUCCEEDED, False, {"already_at_target": True},
     )  # fmt: skip
+    page = staff_page(viewer, f"/proposals/{proposal.pk}/")
+    assert element_text(page, "data-testid", "proposal-status") == "Executed"
+    assert element_text(page, "data-testid", "execution-status") == "Succeeded"
+    assert "The worker stopped before recording this attempt." in page
