@@ -10,7 +10,9 @@ write a page of parsed records). The engine owns everything else, the same for e
 - pages stream through, one at a time, so memory stays flat however long the backfill;
 - revoking or disabling the connection stops a run at its next page;
 - a provider error ends the run as failed with its message; an auth error that survived the
-  refresh marks the connection needs_reconnect.
+  refresh marks the connection needs_reconnect;
+- a lost database connection (a restart, a failover) ends the run as failed, recorded on a
+  fresh connection, so it never sits "running" with nobody behind it.
 """
 
 import logging
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import connection as db
 from django.db.models import F
 from django.utils import timezone
 
@@ -102,8 +105,9 @@ def _run(run: SyncRun, connection: Connection, stream: Stream, *, full: bool) ->
     except ProviderError as error:
         return _fail(run, connection, error)
     except Exception as exc:
-        # A bug, not the platform: record it on the run so it does not sit "running", then raise.
-        _finish(run, SyncStatus.FAILED, error=f"internal error: {type(exc).__name__}")
+        # A bug or a lost database, not the platform: record it on the run so it does not sit
+        # "running", then raise.
+        _finish(run, SyncStatus.FAILED, error=_crash_message(exc))
         raise
     final = stream.final_bookmark()
     if final is not None:
@@ -111,6 +115,20 @@ def _run(run: SyncRun, connection: Connection, stream: Stream, *, full: bool) ->
         SyncRun.objects.filter(pk=run.pk).update(bookmark_end=final)
     _mark_synced(connection)
     return _finish(run, SyncStatus.SUCCEEDED)
+
+
+def _crash_message(exc: Exception) -> str:
+    if isinstance(exc, OperationalError | InterfaceError):
+        _drop_dead_connection()
+        return "the database connection failed; the next run resumes after the last saved page"
+    return f"internal error: {type(exc).__name__}"
+
+
+def _drop_dead_connection() -> None:
+    """Close a connection the server ended, so recording the failure opens a fresh one."""
+    # Inside a caller's transaction there is nothing safe to reopen.
+    if not db.in_atomic_block and not db.is_usable():
+        db.close()
 
 
 def _claim(

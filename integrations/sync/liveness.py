@@ -28,9 +28,11 @@ def stream_lock(connection_id: int, stream_name: str) -> Iterator[bool | None]:
     with db.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", keys)
         owned = bool(cursor.fetchone()[0])
+    session = db.connection
     try:
         yield owned
     finally:
-        if owned:
+        # A session the server ended took its lock with it; a new one holds nothing to free.
+        if owned and db.connection is session:
             with db.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
