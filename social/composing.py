@@ -1,5 +1,9 @@
-"""Create and edit posts; a change to approved content or time voids the approval."""
+"""Create and edit posts; a change to approved content or time voids the approval.
 
+A post that names products but gives no image is saved with the first product's catalog image.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,10 +33,15 @@ class PostFields:
     products: list[Product] = field(default_factory=list)
 
 
+def first_product_image(products: Iterable[Product]) -> list[str]:
+    """Return the first of the products' catalog images, as a post's image list (or none)."""
+    return [product.image_url for product in products if product.image_url][:1]
+
+
 def post_create(*, user: User, fields: PostFields) -> Post:
     """Store a new draft by `user`."""
     with transaction.atomic():
-        post = Post.objects.create(author=user, **_known(fields.values))
+        post = Post.objects.create(author=user, **_known(_with_image(fields)))
         post.products.set(fields.products)
         audit_record(actor=user, action="social.post.create", target=post, after={"id": post.pk})
     return post
@@ -43,7 +52,7 @@ def post_update(*, post: Post, user: User, fields: PostFields, autosave: bool = 
     if not post.is_editable:
         raise PostRefused(f"A {post.get_status_display().lower()} post cannot be edited.")
     before = content_hash(post.content())
-    for name, value in _known(fields.values).items():
+    for name, value in _known(_with_image(fields)).items():
         setattr(post, name, value)
     changed = content_hash(post.content()) != before
     with transaction.atomic():
@@ -81,6 +90,13 @@ def _pending(post: Post) -> bool:
 def _same_fields(post: Post) -> PostFields:
     values = {name: getattr(post, name) for name in CONTENT_FIELDS}
     return PostFields(values, list(post.products.all()))
+
+
+def _with_image(fields: PostFields) -> dict[str, Any]:
+    """Return the values, a post naming products but no image taking the first product's."""
+    if fields.values.get("image_urls") or not fields.products:
+        return fields.values
+    return {**fields.values, "image_urls": first_product_image(fields.products)}
 
 
 def _known(values: dict[str, Any]) -> dict[str, Any]:

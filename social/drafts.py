@@ -31,6 +31,7 @@ from catalog.models import Product, ProductVariant
 from flux.audit.actions import audit_record
 from integrations.models import InventoryLevel
 from proposals.models import Proposal, ProposalKind, ProposalStatus
+from social.composing import first_product_image
 from social.models import Channel, Channels, Post
 
 
@@ -143,7 +144,7 @@ def draft_to_post(*, proposal: Proposal, user: User) -> Post:
 
 def _post_from(draft: Draft, proposal: Proposal, user: User) -> Post:
     products = list(Product.objects.filter(pk__in=draft.product_ids))
-    images = list(draft.image_urls) or [u for u in map(product_image_url, products) if u][:1]
+    images = list(draft.image_urls) or first_product_image(products)
     with transaction.atomic():
         post = Post.objects.create(
             title=proposal.target_label[:120],
@@ -162,9 +163,3 @@ def _post_from(draft: Draft, proposal: Proposal, user: User) -> Post:
             actor=user, action="social.post.from_draft", target=post, after={"draft": proposal.pk}
         )
     return post
-
-
-def product_image_url(product: Product) -> str:
-    """Return a product's public image URL, when the catalog has one."""
-    value = getattr(product, "image_url", "")
-    return value if isinstance(value, str) and value.startswith(("http://", "https://")) else ""

@@ -1,5 +1,9 @@
-"""The composer's form: times in the brand's time zone, image URLs one per line."""
+"""The composer's form: times in the brand's time zone, image URLs one per line.
 
+The selected products' catalog images are listed under the image field to pick from.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +22,25 @@ AUTOSAVE = {"hx-trigger": "keyup changed delay:1s, change"}
 def brand_zone() -> ZoneInfo:
     """Return the brand's time zone (posts are planned in it)."""
     return ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class ProductImage:
+    """A product the composer offers, with its catalog image and whether it is selected."""
+
+    pk: int
+    name: str
+    url: str
+    selected: bool
+
+
+class ProductImages(list[ProductImage]):
+    """The images offered under the image field."""
+
+    @property
+    def any_selected(self) -> bool:
+        """Say whether a selected product has an image to offer."""
+        return any(image.selected for image in self)
 
 
 class PostForm(forms.Form):
@@ -44,7 +67,8 @@ class PostForm(forms.Form):
     image_urls = forms.CharField(
         label="Image URL",
         required=False,
-        help_text="A public JPEG URL (a product image from the store, or any public address).",
+        help_text="A public JPEG URL: a selected product's image (listed below) or any public "
+        "address. Left empty, the first selected product's image is used.",
         widget=forms.Textarea({**TEXT, "rows": 2}),
     )
     products = forms.ModelMultipleChoiceField(
@@ -65,6 +89,14 @@ class PostForm(forms.Form):
         if autosave_url:
             for field in self.fields.values():
                 field.widget.attrs.update({**AUTOSAVE, "hx-post": autosave_url})
+
+    def product_images(self) -> ProductImages:
+        """Return the offered products that have an image, the selected ones marked."""
+        chosen = {str(value) for value in self["products"].value() or []}
+        products = Product.objects.active().exclude(image_url="")  # the products field's choices
+        return ProductImages(
+            ProductImage(p.pk, p.name, p.image_url, str(p.pk) in chosen) for p in products
+        )
 
     def clean_image_urls(self) -> list[str]:
         """Split the URLs, one per line."""

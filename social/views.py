@@ -72,8 +72,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DecisionRefused as refused:
             messages.error(request, str(refused))
             return redirect("social:detail", pk=post.pk)
-        return _after_save(request, post, form)
+        return _after_save(request, post, _as_saved(request, form, post))
     return _compose(request, post, form)
+
+
+def _as_saved(request: HttpRequest, form: PostForm, post: Post) -> PostForm:
+    """Show the stored image: saving fills an empty one from the first product's."""
+    if form.cleaned_data["image_urls"] == post.image_urls:
+        return form
+    data = request.POST.copy()
+    data["image_urls"] = "\n".join(post.image_urls)
+    saved = PostForm(data, autosave_url=reverse("social:autosave", args=[post.pk]))
+    saved.is_valid()
+    return saved
 
 
 def _after_save(request: HttpRequest, post: Post, form: PostForm) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""In a real browser: compose a post (autosave, errors beside fields), approve it, move it.
+"""In a real browser: compose a post (product image, autosave, errors beside fields), approve it,
+move it.
 
 The author writes and submits; another operator approves and schedules; dragging the post to
 another day on the calendar voids that approval and asks for a fresh one.
@@ -11,6 +12,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from catalog.models import Product
 from flux.accounts.roles import Role
 from social.forms import brand_zone
 from social.models import Post, PostStatus
@@ -38,17 +40,24 @@ def test_a_post_is_composed_approved_scheduled_and_moved_on_the_calendar(
     page, base = browser_page, live_server.url
     author, approver = make_user("paula-author", "operator"), make_user("abe-approver", "operator")
     when = (timezone.now() + timedelta(days=3)).astimezone(brand_zone()).replace(hour=10, minute=0)
+    driver = Product.objects.create(name="Torque Driver", slug="torque-driver", price=4500,
+                                    unit_cost=1500, image_url=images("portrait.jpg"))  # fmt: skip
 
     # Compose: a draft, then autosave with a quick check beside the typing.
     sign_in(page, author)
     page.goto(f"{base}/social/new/")
     page.fill("#id_title", "Torque driver launch")
     page.fill("#id_caption_facebook", "The torque driver is in the shop.")
-    page.fill("#id_image_urls", images("portrait.jpg"))
+    # The image comes from the selected product's catalog image.
+    assert not page.is_visible("text=Use this image")
+    page.select_option("#id_products", label="Torque Driver")
+    page.click("text=Use this image")
+    assert page.input_value("#id_image_urls") == images("portrait.jpg")
     page.fill("#id_scheduled_at", when.strftime("%Y-%m-%dT%H:%M"))
     page.click("text=Create draft")
     page.wait_for_url("**/edit/")
     post = Post.objects.get()
+    assert (post.image_urls, list(post.products.all())) == ([images("portrait.jpg")], [driver])
     page.fill("#id_caption_instagram", "Tight bolts. " + " ".join(f"#t{n}" for n in range(30)))
     page.locator("#id_caption_instagram").press_sequentially(" #more")  # keyup, as typed
     page.wait_for_selector("#autosave-status:has-text('Instagram allows 30 hashtags')")
