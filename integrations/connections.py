@@ -67,9 +67,13 @@ def _apply_grant(
 
 
 def connection_store_refreshed_secret(
-    *, connection_id: int, secret: dict[str, Any], expires_at: datetime | None
+    *, connection_id: int, secret: dict[str, Any], expires_at: datetime | None = None
 ) -> None:
-    """Replace a connection's tokens after a refresh, atomically (refresh tokens rotate)."""
+    """Replace a connection's tokens after a refresh, atomically (refresh tokens rotate).
+
+    `expires_at` is when the connection stops working unless someone reconnects: None for
+    tokens that renew themselves, so the reconnect banner never asks for a needless reconnect.
+    """
     with transaction.atomic():
         connection = Connection.objects.select_for_update().get(pk=connection_id)
         if connection.credential is None:

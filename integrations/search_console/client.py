@@ -179,9 +179,7 @@ class SearchConsoleClient:
             "access_token_expires_at": expires_at.timestamp() if expires_at else None,
         }
         if self.connection_id is not None:
-            connection_store_refreshed_secret(
-                connection_id=self.connection_id, secret=self.secret, expires_at=expires_at
-            )
+            connection_store_refreshed_secret(connection_id=self.connection_id, secret=self.secret)
             logger.info("search console token refreshed connection_id=%s", self.connection_id)
 
 

@@ -8,8 +8,6 @@ connection's account id. `manage.py connect search_console --api-key <refresh to
 [--account <property>]` takes a refresh token made elsewhere and does the same.
 """
 
-from datetime import UTC, datetime
-
 from integrations.google_oauth import (
     WEBMASTERS_READONLY_SCOPE,
     code_exchange,
@@ -45,12 +43,10 @@ def key_connect(*, refresh_token: str, account: str) -> AccountGrant:
 def property_grant(client: SearchConsoleClient, *, account: str) -> AccountGrant:
     """Choose the property with sites.list and return the grant with the client's tokens."""
     site = property_choose(client.sites(), account=account)
-    expires = client.secret.get("access_token_expires_at")
-    return AccountGrant(
+    return AccountGrant(  # no token_expires_at: the access token renews itself
         external_account_id=site.site_url,
         display_name=site.site_url,
         secret={**client.secret, "site_url": site.site_url},
-        token_expires_at=datetime.fromtimestamp(expires, UTC) if expires else None,
     )
 
 

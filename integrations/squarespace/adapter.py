@@ -65,7 +65,8 @@ class SquarespaceAdapter:
         client = SquarespaceClient(ConnectionAuth(None, tokens.secret()))
         site = client.website()
         secret = {**tokens.secret(), **_subscription(client)}
-        return AccountGrant(site.website_id, site.title, secret, tokens.access_expires_at)
+        # No token_expires_at: the access token renews itself with the refresh token.
+        return AccountGrant(site.website_id, site.title, secret)
 
     def revoke(self, connection: Connection) -> None:
         """Do nothing: Squarespace has no revocation endpoint (see the module docstring)."""

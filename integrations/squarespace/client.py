@@ -84,11 +84,7 @@ class ConnectionAuth:
     def _rotate(self, stored: dict[str, Any]) -> dict[str, Any]:
         tokens = oauth.token_refresh(refresh_token=str(stored.get("refresh_token", "")))
         fresh = {**stored, **tokens.secret()}
-        connection_store_refreshed_secret(
-            connection_id=int(self.connection_id or 0),
-            secret=fresh,
-            expires_at=tokens.access_expires_at,
-        )
+        connection_store_refreshed_secret(connection_id=int(self.connection_id or 0), secret=fresh)
         logger.info("squarespace tokens rotated connection_id=%s", self.connection_id)
         return fresh
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from integrations.models import Connection
+from integrations.selectors import connections_needing_attention
 
 
 @pytest.fixture
@@ -39,6 +40,8 @@ def test_an_admin_connects_the_first_verified_property(admin_client: Client):
     secret = connection.credential.secret.reveal()
     assert secret["refresh_token"]
     assert secret["site_url"] == connection.external_account_id
+    assert connection.token_expires_at is None  # it renews itself: no reconnect banner
+    assert connections_needing_attention() == []
 
 
 def test_the_consent_asks_for_read_only_offline_access_with_pkce(admin_client: Client):

@@ -66,7 +66,7 @@ def test_an_expired_token_is_cured_by_one_rotating_refresh(
     assert new["refresh_token"] != old["refresh_token"]
     assert new["access_token"] != old["access_token"]
     assert new["webhook_secret"] == old["webhook_secret"]
-    assert oauth_connection.token_expires_at is not None
+    assert oauth_connection.token_expires_at is None  # renewed: nothing to reconnect
     replay = requests.post(
         f"{site.url}/squarespace/api/1/login/oauth/provider/tokens",
         json={"grant_type": "refresh_token", "refresh_token": old["refresh_token"]},

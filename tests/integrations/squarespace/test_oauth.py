@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from integrations.models import Connection
+from integrations.selectors import connections_needing_attention
 from tests.integrations.squarespace.conftest import Site
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,8 @@ def test_an_admin_connects_a_site_and_its_webhooks_through_oauth(site: Site, adm
     assert secret["kind"] == "oauth"
     assert secret["refresh_token"]
     assert secret["webhook_secret"] == next(iter(site.platform.subscriptions.values())).secret
-    assert connection.token_expires_at is not None
+    assert connection.token_expires_at is None  # it renews itself: no reconnect banner
+    assert connections_needing_attention() == []
 
 
 def test_a_denied_consent_stores_nothing(site: Site, admin_client: Client):
