@@ -52,6 +52,9 @@ def role_required(minimum: Role) -> Callable[[F], F]:
                 raise PermissionDenied(f"This needs the {minimum.group_name} role.")
             return view(request, *args, **kwargs)
 
+        # Readable on the URL pattern's callback (wraps() carries it outwards), so the URL walk
+        # in tests/security can check every view against the role it declares.
+        wrapped.minimum_role = max(minimum, getattr(view, "minimum_role", minimum))  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator

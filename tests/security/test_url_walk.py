@@ -1,9 +1,14 @@
-"""Walk every URL pattern of the project and prove only the allow-listed ones are public.
+"""Walk every URL pattern of the project as anonymous, outsider, viewer, operator and admin.
 
 Anonymous GETs outside PUBLIC must redirect to sign-in; anonymous writes anywhere outside
 PUBLIC must be refused (403) or redirected; nothing may answer 500. A view marked
 login_not_required whose name is not in PUBLIC fails the walk, so a new public URL needs
 a deliberate line here.
+
+Signed in, each persona reads and writes every pattern: below the role a view declares
+(role_required; the admin site needs the admin role, every other page the viewer role) it
+is refused with 403 (405 where the method is refused first) and nothing is written; at or
+above it, a view that declares its role does not refuse it; nobody ever gets a 5xx.
 """
 
 import itertools
@@ -17,6 +22,9 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from flux.accounts.roles import Role
+from tests.security.snapshot import changed_tables, row_counts
 
 PUBLIC = {
     # The health probe and the public privacy surface.
@@ -63,11 +71,17 @@ class Route:
     name: str | None
     url: str
     public: bool
+    declared: Role | None  # the role its view declares with role_required, if any
 
     @property
     def admin(self) -> bool:
         """Django's admin marks its views public and checks access itself (our admin check)."""
         return self.url.startswith("/admin/")
+
+    @property
+    def minimum(self) -> Role:
+        """The least role that may use it: the admin site's, the declared one, or a viewer's."""
+        return Role.ADMIN if self.admin else self.declared or Role.VIEWER
 
     def __str__(self) -> str:
         return f"{self.name or '<unnamed>'} {self.url}"
@@ -119,7 +133,8 @@ def all_routes() -> list[Route]:
     routes = []
     for name, pattern, route in _patterns(get_resolver().url_patterns):
         public = not getattr(pattern.callback, "login_required", True)
-        routes.append(Route(name, _sample_url(name, route), public))
+        declared = getattr(pattern.callback, "minimum_role", None)
+        routes.append(Route(name, _sample_url(name, route), public, declared))
     return routes
 
 
@@ -132,6 +147,13 @@ def test_the_walk_reaches_every_area_of_the_project():
     names = {route.name for route in ROUTES}
     assert {"home", "admin:index", "account_login", "openid_connect_callback"} <= names
     assert {"dashboards:index", "privacy:requests", "mfa_activate_totp"} <= names
+
+
+def test_the_walk_sees_the_roles_views_declare():
+    declared = {route.name: route.declared for route in ROUTES}
+    assert declared["catalog:create"] == Role.OPERATOR
+    assert declared["integrations:oauth_start"] == Role.ADMIN
+    assert declared["dashboards:overview"] is None  # any staff role: the gate's viewer
 
 
 def test_every_allow_listed_name_exists():
@@ -180,13 +202,71 @@ def test_public_urls_never_fail_with_a_server_error(route):
         assert getattr(client, method)(route.url).status_code < 500, (method, route)
 
 
+PERSONAS = {"outsider": None, "viewer": Role.VIEWER, "operator": Role.OPERATOR, "admin": Role.ADMIN}
+SIGN_OUT = "account_logout"  # a write there ends the persona's session: tested elsewhere
+# Pages that answer a POST as they answer a GET (their views do not restrict the method) and
+# write nothing. Every other staff page refuses a viewer's POST, so a new view that writes
+# without declaring its role fails the walk unless someone adds it here on purpose.
+READ_ONLY_PAGES = {
+    "home",
+    "audit:list",
+    "catalog:index",
+    "dashboards:index",  # a redirect to the overview
+    "proposals:ai_calls",
+    "proposals:rules:index",
+    "reconciliation:index",
+    "reconciliation:export",
+    "social:index",
+    "social:calendar",
+    "sandbox:index",
+}
+ADMIN_ONLY = {
+    "integrations:sync_now",
+    "integrations:disconnect",
+    "integrations:connect_key",
+    "integrations:oauth_start",
+}
+
+
+def persona_client(persona: str, request: pytest.FixtureRequest) -> Client:
+    user = request.getfixturevalue("admin_user" if persona == "admin" else persona)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def status_of(client: Client, method: str, route: Route) -> int:
+    """Make the request; the admin site answers after its redirects (to its index or login)."""
+    return int(getattr(client, method)(route.url, follow=route.admin).status_code)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", PRIVATE, ids=str)
-def test_a_signed_in_outsider_is_refused_every_staff_page(route, outsider):
-    client = Client()
-    client.force_login(outsider)
-    status = client.get(route.url).status_code
-    assert status in ((302, 403) if route.admin else (403,)), status
+def test_each_persona_gets_what_its_role_allows_and_never_a_server_error(route, request):
+    for persona, role in PERSONAS.items():
+        client = persona_client(persona, request)
+        allowed = role is not None and role >= route.minimum
+        for method in ("get", "post"):
+            if method == "post" and route.name == SIGN_OUT:
+                continue
+            before = {} if allowed else row_counts()
+            status = status_of(client, method, route)
+            assert status < 500, (persona, method, status)
+            if not allowed:
+                assert status in (403, 405), (persona, method, status)
+                assert changed_tables(before) == {}, (persona, method)
+            elif route.declared is not None and method == "get":
+                # A view may ask more for a write (guardrails: admins edit, viewers read).
+                assert status != 403, persona
+            if persona == "viewer" and method == "post" and route.name not in READ_ONLY_PAGES:
+                # 404: the sample object does not exist; allauth's own pages are per user.
+                assert status in (403, 404, 405) or route.url.startswith("/accounts/"), status
+
+
+def test_the_read_only_pages_and_admin_only_views_are_the_listed_ones():
+    names = {route.name for route in ROUTES}
+    assert names >= READ_ONLY_PAGES
+    assert {r.name for r in ROUTES if r.declared == Role.ADMIN} == ADMIN_ONLY
 
 
 @pytest.mark.django_db
