@@ -1,9 +1,13 @@
-"""The dashboards' rollups: per-order facts and daily sums that the pages read instead of orders.
+"""The dashboards' rollups: facts and sums the pages read instead of the large synced tables.
 
-dashboards.rollups.rollups_refresh() keeps them: after every orders or Shippo sync, after each
-reconciliation run and after an erasure. Days are brand-local (FLUX_BRAND_TIME_ZONE). Money is
-in minor units of the orders' currency. Nothing here names a customer: a customer is the pk of
-their first counted order, found by email hash when the facts are built.
+Orders: dashboards.rollups.rollups_refresh() keeps the per-order facts and daily sums after every
+orders or Shippo sync, after each reconciliation run and after an erasure. Days are brand-local
+(FLUX_BRAND_TIME_ZONE); money is in minor units of the orders' currency. Nothing here names a
+customer: a customer is the pk of their first counted order, found by email hash.
+
+Search: dashboards.rollups.search.search_rollups_refresh() rebuilds the daily totals and weekly
+sums from the daily query × page rollup after every Search Console sync. Days are Search
+Console's (Pacific) days, as in integrations.models.search.
 """
 
 from django.db import models
@@ -112,3 +116,33 @@ class SkuDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku or self.name} on {self.day}"
+
+
+class SearchDayTotal(models.Model):
+    """Search Console totals of one day over every property, from its query × page rollup."""
+
+    day = models.DateField(primary_key=True)
+    clicks = models.BigIntegerField(default=0)
+    impressions = models.BigIntegerField(default=0)
+    position_impressions = models.FloatField(default=0)  # Σ(position × impressions)
+    fresh_rows = models.IntegerField(default=0)  # rollup rows Google may still revise
+
+    def __str__(self) -> str:
+        return f"Search totals on {self.day}"
+
+
+class SearchQueryPageWeek(models.Model):
+    """One query × page over a Monday-to-Sunday week (every property): long ranges read weeks."""
+
+    week = models.DateField()  # its Monday
+    query = models.TextField()
+    page = models.TextField()
+    clicks = models.BigIntegerField(default=0)
+    impressions = models.BigIntegerField(default=0)
+    position_impressions = models.FloatField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["week"], name="searchweek_week")]
+
+    def __str__(self) -> str:
+        return f"Week of {self.week} {self.query[:40]}"

@@ -1,9 +1,11 @@
 """When the rollups refresh: after the syncs and runs that change what they sum.
 
+Orders rollups:
 - after an orders sync (Squarespace) or a shipments, labels or Shippo orders sync (label costs);
 - after each reconciliation run, which moves labels between orders;
-- after an erasure, which takes customers off orders;
-- after `migrate`, once, when orders exist but the rollups were never built.
+- after an erasure, which takes customers off orders.
+Search rollups: after each Search Console sync.
+Both: after `migrate`, once, when there is data but the rollups were never built.
 Each queues one refresh once the current transaction commits; refreshes take turns.
 """
 
@@ -17,6 +19,7 @@ from django.db.models.signals import post_migrate, post_save
 logger = logging.getLogger(__name__)
 
 SYNCED_STREAMS = {"squarespace": {"orders"}, "shippo": {"shipments", "labels", "shippo_orders"}}
+SEARCH_STREAMS = {"search_console": {"search_analytics"}}
 
 
 def triggers_connect(app: AppConfig) -> None:
@@ -36,9 +39,11 @@ def triggers_connect(app: AppConfig) -> None:
 
 
 def refresh_after_sync(provider: str, stream_names: list[str]) -> None:
-    """Refresh after a sync of orders or of anything that prices their labels."""
+    """Refresh after a sync of orders, of anything that prices their labels, or of search."""
     if SYNCED_STREAMS.get(provider, set()) & set(stream_names):
         refresh_soon()
+    if SEARCH_STREAMS.get(provider, set()) & set(stream_names):
+        transaction.on_commit(_enqueue_search)
 
 
 def refresh_after_reconcile(sender: type, instance: Any, **kwargs: Any) -> None:
@@ -55,13 +60,17 @@ def refresh_after_erasure(subject_hash: str, subject_kind: str) -> int:
 
 
 def build_after_migrate(**kwargs: Any) -> None:
-    """Build the rollups of orders stored before they existed (the first deploy with them)."""
-    from dashboards.models import RollupState
+    """Build the rollups of data stored before they existed (the first deploy with them)."""
+    from dashboards.models import RollupState, SearchDayTotal
     from dashboards.rollups import rollups_refresh
+    from dashboards.rollups.search import search_rollups_refresh
     from integrations.models import Order
+    from integrations.models.search import SearchQueryPageDay
 
     if not RollupState.objects.exists() and Order.objects.exists():
         rollups_refresh()
+    if not SearchDayTotal.objects.exists() and SearchQueryPageDay.objects.exists():
+        search_rollups_refresh()
 
 
 def refresh_soon() -> None:
@@ -77,3 +86,12 @@ def _enqueue() -> None:
         rollups_refresh_run.delay()
     except Exception:
         logger.exception("dashboard rollups refresh failed")
+
+
+def _enqueue_search() -> None:
+    from dashboards.tasks import search_rollups_refresh_run
+
+    try:
+        search_rollups_refresh_run.delay()
+    except Exception:
+        logger.exception("dashboard search rollups refresh failed")

@@ -24,8 +24,8 @@ from dashboards.models import OrderFact
 from dashboards.ranges import DateRange
 from dashboards.rollups.labels import label_costs
 from dashboards.selectors.sales import orders_in, sales_days, sku_days
+from dashboards.selectors.search import search_totals
 from integrations.models import CampaignDay
-from integrations.models.search import SearchQueryPageDay
 
 
 @dataclass(frozen=True)
@@ -109,12 +109,8 @@ def repeat_customers(period: DateRange) -> RepeatCustomers:
 
 def organic_clicks(period: DateRange) -> tuple[int, int]:
     """Search Console clicks over `period`, and how many of its days are still fresh."""
-    # The daily query x page rollup, not the raw rows: a tenth of the size at the same totals.
-    days = SearchQueryPageDay.objects.filter(day__gte=period.start, day__lte=period.end)
-    totals = days.aggregate(
-        clicks=Sum("clicks"), fresh=Count("day", distinct=True, filter=Q(fresh=True))
-    )
-    return totals["clicks"] or 0, totals["fresh"]
+    totals = search_totals(period)
+    return totals.clicks, totals.fresh_days
 
 
 # ---- contribution margin -------------------------------------------------------------------

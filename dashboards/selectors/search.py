@@ -1,4 +1,7 @@
-"""Organic search questions over the daily query x page rollup of Search Console rows.
+"""Organic search questions over the rollups of Search Console rows.
+
+Totals and days read the daily totals; query × page sums read the whole weeks of a range from
+the weekly rollup and only the days around them from the daily one (dashboards.models).
 
 Positions are impression-weighted: Σ(position × impressions) ÷ Σ impressions, because each
 Search Console row's position is already an average over its impressions. The opportunity
@@ -11,13 +14,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 
+from dashboards.models import SearchDayTotal, SearchQueryPageWeek
 from dashboards.ranges import DateRange
 from integrations.models import SearchTermDay
 from integrations.models.search import SearchQueryPageDay
@@ -40,11 +46,7 @@ DECAY_MIN_CLICKS = 20  # clicks in the earlier window
 # Paid/organic overlap: ads bought on queries already ranking this well organically.
 OVERLAP_MAX_POSITION = 3.0
 
-SUMS: dict[str, Any] = {
-    "total_clicks": Sum("clicks"),
-    "total_impressions": Sum("impressions"),
-    "weighted": Sum("position_impressions"),
-}
+FIGURES = ("clicks", "impressions", "position_impressions")
 
 
 @dataclass(frozen=True)
@@ -91,42 +93,66 @@ class QueryPageFigures(SearchFigures):
     page: str = ""
 
 
-def rollup_in(period: DateRange) -> QuerySet[SearchQueryPageDay]:
-    """Rollup rows on the days of `period`."""
-    return SearchQueryPageDay.objects.filter(day__gte=period.start, day__lte=period.end)
-
-
-def _sums(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "clicks": row["total_clicks"] or 0,
-        "impressions": row["total_impressions"] or 0,
-        "position_impressions": row["weighted"] or 0.0,
-    }
-
-
 def search_totals(period: DateRange) -> SearchTotals:
     """Clicks, impressions, CTR and weighted position over `period`, with its fresh days."""
-    row = rollup_in(period).aggregate(
-        **SUMS, fresh_days=Count("day", distinct=True, filter=Q(fresh=True))
+    row = _day_totals(period).aggregate(
+        **{f"sum_{name}": Sum(name, default=0) for name in FIGURES},
+        fresh_days=Count("day", filter=Q(fresh_rows__gt=0)),
     )
-    return SearchTotals(**_sums(row), fresh_days=row["fresh_days"] or 0)
+    clicks, impressions, weighted = (row[f"sum_{name}"] for name in FIGURES)
+    return SearchTotals(clicks, impressions, weighted, fresh_days=row["fresh_days"])
 
 
 def search_by_day(period: DateRange) -> list[DayFigures]:
     """Figures per day that has data, oldest first; a day is fresh if any of it is."""
-    rows = (
-        rollup_in(period)
-        .values("day")
-        .annotate(**SUMS, fresh_rows=Count("id", filter=Q(fresh=True)))
-        .order_by("day")
-    )
-    return [DayFigures(**_sums(r), day=r["day"], fresh=r["fresh_rows"] > 0) for r in rows]
+    rows = _day_totals(period).order_by("day").values_list("day", *FIGURES, "fresh_rows")
+    return [DayFigures(c, i, p, day=day, fresh=fresh > 0) for day, c, i, p, fresh in rows]
+
+
+def _day_totals(period: DateRange) -> QuerySet[SearchDayTotal]:
+    return SearchDayTotal.objects.filter(day__gte=period.start, day__lte=period.end)
 
 
 def query_page_figures(period: DateRange) -> list[QueryPageFigures]:
     """Every query x page pair of `period`: what the query and page lists sum up."""
-    rows = rollup_in(period).values("query", "page").annotate(**SUMS).order_by()
-    return [QueryPageFigures(**_sums(r), query=r["query"], page=r["page"]) for r in rows]
+    found = _summed_by(period, ("query", "page"))
+    return [QueryPageFigures(c, i, p, query=q, page=page) for (q, page), (c, i, p) in found.items()]
+
+
+def _summed_by(
+    period: DateRange, fields: tuple[str, ...], names: tuple[str, ...] = FIGURES
+) -> dict[tuple[str, ...], list[Any]]:
+    """Sum the figures `names` of `period` by `fields`: whole weeks, then the days around them."""
+    mondays, edges = weeks_within(period)
+    parts: list[QuerySet[Any]] = []
+    if edges:
+        days = reduce(or_, (Q(day__gte=edge.start, day__lte=edge.end) for edge in edges))
+        parts.append(SearchQueryPageDay.objects.filter(days))
+    if mondays:
+        parts.append(
+            SearchQueryPageWeek.objects.filter(week__gte=mondays[0], week__lte=mondays[-1])
+        )
+    found: dict[tuple[str, ...], list[Any]] = {}
+    for part in parts:
+        rows = part.values_list(*fields).annotate(**{f"sum_{n}": Sum(n) for n in names})
+        for row in rows.order_by():
+            key, values = row[: len(fields)], row[len(fields) :]
+            total = found.setdefault(key, [0] * len(names))
+            for n, value in enumerate(values):
+                total[n] += value or 0
+    return found
+
+
+def weeks_within(period: DateRange) -> tuple[list[date], list[DateRange]]:
+    """The Mondays of the whole weeks inside `period`, and the ranges of days around them."""
+    first = period.start + timedelta(days=-period.start.weekday() % 7)  # a Monday
+    last = period.end - timedelta(days=(period.end.weekday() + 1) % 7)  # a Sunday
+    if last < first:
+        return [], [period]
+    mondays = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+    edges = [DateRange(period.start, first - timedelta(days=1)),
+             DateRange(last + timedelta(days=1), period.end)]  # fmt: skip
+    return mondays, [edge for edge in edges if edge.start <= edge.end]
 
 
 def _summed(pairs: Iterable[QueryPageFigures], field: str) -> dict[str, list[float]]:
@@ -278,20 +304,20 @@ class DecayingPage:
         return self.clicks_now / self.clicks_before - 1
 
 
-def decaying_pages(period: DateRange) -> list[DecayingPage]:
-    """Pages whose clicks fell by more than DECAY_DROP_PERCENT from the window before `period`."""
-    before = period.previous()
-    rows = (
-        SearchQueryPageDay.objects.filter(day__gte=before.start, day__lte=period.end)
-        .values("page")
-        .annotate(
-            was=Sum("clicks", filter=Q(day__lte=before.end)),
-            now=Sum("clicks", filter=Q(day__gte=period.start)),
-        )
-        .filter(was__gte=DECAY_MIN_CLICKS)
-        .order_by()
-    )
-    pages = [DecayingPage(r["page"], r["was"], r["now"] or 0) for r in rows]
+def decaying_pages(
+    period: DateRange, pairs: Iterable[QueryPageFigures] | None = None
+) -> list[DecayingPage]:
+    """Pages whose clicks fell by more than DECAY_DROP_PERCENT from the window before `period`.
+
+    `pairs` are the period's query x page figures when the caller has them already.
+    """
+    was = _summed_by(period.previous(), ("page",), ("clicks",))
+    now = _summed(pairs if pairs is not None else query_page_figures(period), "page")
+    pages = [
+        DecayingPage(page, int(clicks), int(now.get(page, [0])[0]))
+        for (page,), (clicks,) in was.items()
+        if clicks >= DECAY_MIN_CLICKS
+    ]
     # Integer arithmetic, so a drop of exactly the threshold is never flagged by rounding.
     found = [p for p in pages if p.clicks_now * 100 < p.clicks_before * (100 - DECAY_DROP_PERCENT)]
     return sorted(found, key=lambda p: (p.change, p.page))

@@ -98,7 +98,8 @@ def opportunity_tables(
             [vars(c) for c in s.cannibalisation(pairs)], prefix="cannibal-"
         ),
         DecayTable(
-            [{**vars(p), "change": p.change} for p in s.decaying_pages(period)], prefix="decay-"
+            [{**vars(p), "change": p.change} for p in s.decaying_pages(period, pairs)],
+            prefix="decay-",
         ),
         OverlapTable(
             [{**vars(o), "ad_cost": micros_to_major(o.ad_cost_micros)} for o in overlap],

@@ -22,6 +22,7 @@ from django.utils import timezone
 from catalog.models import Product, ProductCampaign, ProductVariant
 from dashboards.ranges import brand_today
 from dashboards.rollups import rollups_refresh
+from dashboards.rollups.search import search_rollups_refresh
 from dashboards.views.base import PAGES
 from flux.audit.models import AuditEvent
 from integrations.models import (
@@ -264,8 +265,8 @@ def _reconciliation() -> int:
 
 
 def _rollups() -> int:
-    """Build the order facts and daily sums the sales pages read, as the syncs would."""
-    return rollups_refresh().orders
+    """Build the order facts, daily sums and search rollups the pages read, as the syncs do."""
+    return rollups_refresh().orders + search_rollups_refresh()
 
 
 def _small(connections: dict[str, Connection]) -> int:

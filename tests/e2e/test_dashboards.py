@@ -18,6 +18,7 @@ from django.urls import reverse
 from catalog.models import Product, ProductCampaign, ProductVariant
 from dashboards.ranges import brand_today
 from dashboards.rollups import rollups_refresh
+from dashboards.rollups.search import search_rollups_refresh
 from dashboards.views.base import PAGES
 from flux.audit.models import AuditEvent
 from integrations.models import (
@@ -124,6 +125,7 @@ def _search(search_console: Connection) -> None:
                                                ("heat engine model", "guide")])
         )  # fmt: skip
         SearchQueryPageDay.objects.rebuild(prop.pk, day)
+    search_rollups_refresh()
 
 
 def _social_and_events(connections: dict[str, Connection]) -> None:

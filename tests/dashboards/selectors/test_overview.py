@@ -23,6 +23,7 @@ from django.utils import timezone
 from catalog.models import Product, ProductCampaign, ProductVariant
 from dashboards.ranges import DateRange
 from dashboards.rollups import rollups_refresh
+from dashboards.rollups.search import search_rollups_refresh
 from dashboards.selectors import alerts
 from dashboards.selectors.overview import (
     ad_summary,
@@ -258,6 +259,7 @@ def test_organic_clicks_and_fresh_days():
         )  # fmt: skip
     for day in (DAY1, DAY2):
         SearchQueryPageDay.objects.rebuild(prop.pk, day)
+    search_rollups_refresh()
     assert organic_clicks(PERIOD) == (13, 1)
 
 

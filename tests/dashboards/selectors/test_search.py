@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from dashboards.ranges import DateRange
+from dashboards.rollups.search import search_rollups_refresh
 from dashboards.selectors.search import (
     cannibalisation,
     ctr_below_benchmark,
@@ -19,6 +20,7 @@ from dashboards.selectors.search import (
     striking_distance,
     top_pages,
     totals_of,
+    weeks_within,
 )
 from integrations.models import Connection, SearchDay, SearchProperty, SearchTermDay
 from integrations.models.search import SearchQueryPageDay
@@ -55,6 +57,7 @@ class Rows:
     def rolled(self):
         for day in self.days:
             SearchQueryPageDay.objects.rebuild(self.prop.pk, day)
+        search_rollups_refresh()  # as every Search Console sync does
         return self
 
 
@@ -205,3 +208,35 @@ def test_an_empty_period_has_no_figures():
     totals = search_totals(PERIOD)
     assert (totals.clicks, totals.ctr, totals.position) == (0, None, None)
     assert search_by_day(PERIOD) == []
+
+
+def test_a_range_is_its_whole_weeks_and_the_days_around_them():
+    wednesday, tuesday = date(2026, 2, 25), date(2026, 3, 17)
+    mondays, edges = weeks_within(DateRange(wednesday, tuesday))
+    assert mondays == [date(2026, 3, 2), date(2026, 3, 9)]
+    assert edges == [DateRange(wednesday, date(2026, 3, 1)), DateRange(date(2026, 3, 16), tuesday)]
+    assert weeks_within(DateRange(date(2026, 3, 2), date(2026, 3, 8))) == ([date(2026, 3, 2)], [])
+    six_days = DateRange(date(2026, 3, 3), date(2026, 3, 8))
+    assert weeks_within(six_days) == ([], [six_days])
+
+
+def test_whole_weeks_and_loose_days_sum_to_the_same_figures(rows):
+    # Sunday 1 March, the week of 2-8 March (read from the weekly rollup), Monday 9 March.
+    for offset, clicks, position in [(0, 1, 2.0), (1, 10, 4.0), (4, 20, 6.0), (7, 30, 8.0),
+                                     (8, 100, 1.0)]:  # fmt: skip
+        rows.add("lamp", "/lamp", 100, clicks, position, day=DAY1 + timedelta(days=offset))
+    rows.add("lamp", "/guide", 50, 5, 3.0, day=DAY1 + timedelta(days=3))
+    rows.add("old", "/old", 80, 40, day=date(2026, 3, 3)).add(
+        "old", "/old", 80, 10, day=date(2026, 3, 10)
+    )
+    rows.rolled()
+    period = DateRange(DAY1, DAY1 + timedelta(days=8))
+    pairs = {(p.query, p.page): p for p in query_page_figures(period)}
+    lamp = pairs[("lamp", "/lamp")]
+    assert (lamp.clicks, lamp.impressions) == (161, 500)
+    assert lamp.position == (2.0 + 4.0 + 6.0 + 8.0 + 1.0) * 100 / 500
+    assert (pairs[("lamp", "/guide")].clicks, pairs[("old", "/old")].clicks) == (5, 40)
+    assert search_totals(period).clicks == 161 + 5 + 40
+    # 9-15 March against 2-8 March, both whole weeks: /old fell from 40 to 10, /lamp grew.
+    found = decaying_pages(DateRange(date(2026, 3, 9), date(2026, 3, 15)))
+    assert [(p.page, p.clicks_before, p.clicks_now) for p in found] == [("/old", 40, 10)]

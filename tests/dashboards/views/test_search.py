@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 # Committed query budget (N+1 guard): 8 for the shared page chrome (session, user, roles,
 # connection and post checks, freshness) and 5 for the page: days (summed into the totals),
-# comparison totals, query x page (summed into queries and pages), decay windows, ad terms.
+# comparison totals, query x page (summed into queries and pages), the window before it (for
+# decay) and ad terms. A range holding whole weeks reads them in one more query each.
 SEARCH_QUERY_BUDGET = 13
 URL = f"/dashboards/search/?range=custom&start={DAY1}&end={DAY1 + timedelta(days=1)}"
 
