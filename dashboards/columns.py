@@ -1,11 +1,15 @@
 """django-tables2 columns that format figures the way metric cards do."""
 
-from collections.abc import Mapping
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import django_tables2 as tables
+from django.utils import timezone
 
 from dashboards.metrics import Unit, format_value
 
@@ -26,6 +30,22 @@ class FigureColumn(tables.Column):
         return format_value(value, self.unit, str(record.get("currency") or "USD"))
 
 
+class DateTextColumn(tables.Column):
+    """A date or a time (in the active time zone) as text in `format`, on the page and in CSV."""
+
+    def __init__(self, format: str = "%Y-%m-%d", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.format = format
+
+    def render(self, value: date | datetime) -> str:
+        if isinstance(value, datetime):
+            value = timezone.localtime(value)
+        return value.strftime(self.format)
+
+    def value(self, value: date | datetime) -> str:
+        return self.render(value)
+
+
 @dataclass(frozen=True)
 class HeaderCell:
     label: str
@@ -40,6 +60,7 @@ class HeaderCell:
 class ShownTable:
     """A table's visible page as text, each cell formatted once."""
 
+    name: str  # the table's prefix without its trailing dash: ?export=<name>
     headers: list[HeaderCell]
     rows: list[list[tuple[str, str]]]  # (css class, text) per cell
 
@@ -54,7 +75,7 @@ def shown_table(table: tables.Table) -> ShownTable:
         [(css[n], cell_text(table, column, row.record)) for n, column in enumerate(columns)]
         for row in table.paginated_rows
     ]
-    return ShownTable(headers, rows)
+    return ShownTable(table.prefix.rstrip("-"), headers, rows)
 
 
 def _header(column: Any) -> HeaderCell:
@@ -70,13 +91,25 @@ def _header(column: Any) -> HeaderCell:
 
 
 def cell_text(table: tables.Table, column: Any, record: Mapping[str, Any]) -> str:
-    """One cell's text: the table's render_<name>, a FigureColumn's format, or the value."""
+    """One cell's text: the table's render_<name>, its column's render, or the value."""
     value = record.get(column.name)
     custom = getattr(table, f"render_{column.name}", None)
     if custom is not None:
         return str(custom(value=value))
-    if isinstance(column.column, FigureColumn):
-        return column.column.render(value, record)
-    if value in column.column.empty_values:
-        return str(column.column.default)
-    return str(value)
+    own = column.column
+    if isinstance(own, FigureColumn):
+        return own.render(value, record)
+    if value in own.empty_values:
+        return str(own.default)
+    render = type(own).render
+    if render is tables.Column.render:
+        return str(value)
+    given = {"value": value, "record": record, "table": table}
+    return str(render(own, **{name: given[name] for name in _arguments(render)}))
+
+
+@cache
+def _arguments(render: Callable[..., Any]) -> tuple[str, ...]:
+    """The cell arguments a column's render takes, read once per render method."""
+    names = inspect.signature(render).parameters
+    return tuple(name for name in ("value", "record", "table") if name in names)

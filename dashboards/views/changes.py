@@ -19,6 +19,10 @@ from dashboards.views.columns import LocalTimeColumn
 from flux.htmx import HtmxHttpRequest
 
 SOURCES = ["squarespace", "meta", "google_ads", "shippo"]
+EVENTS_NOTE = (
+    "Actions the app executed (audit log), posts published, stock-outs (a SKU's stock falling "
+    "from above zero to zero or below) and reconciliation exceptions opened."
+)
 
 
 class EventTable(tables.Table):
@@ -44,7 +48,7 @@ def changes(request: HtmxHttpRequest) -> HttpResponse:
         "event_counts": _counts(events),
         "event_table": table,
         "has_events": bool(events),
-        "export_query": request.GET.urlencode(),
+        "events_note": EVENTS_NOTE,
     }
     return dashboard_response(
         request, page="changes", template="dashboards/changes.html", period=period,

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from dashboards.columns import NUMBER_ATTRS
+from dashboards.columns import NUMBER_ATTRS, DateTextColumn
 from dashboards.metrics import Metric, format_value, minor_to_major
 from dashboards.selectors.inventory import (
     HIGH_RISK_DAYS,
@@ -34,8 +34,7 @@ class StockTable(tables.Table):
     velocity = tables.Column(verbose_name="Units/day (28 d)", attrs=NUMBER_ATTRS)
     cover = tables.Column(verbose_name="Days of cover", attrs=NUMBER_ATTRS)
     risk = tables.Column(verbose_name="Stock-out risk")
-    last_stockout = tables.DateTimeColumn(format="Y-m-d", verbose_name="Last stock-out",
-                                          default="–")  # fmt: skip
+    last_stockout = DateTextColumn(verbose_name="Last stock-out", default="–")
 
     class Meta:
         prefix = "stock-"

@@ -78,7 +78,7 @@ class MoneyColumn(tables.Column):
 
 
 class MarginDayTable(tables.Table):
-    day = tables.DateColumn(format="Y-m-d")
+    day = tables.Column()  # a date: its text is the ISO day, on the page and in the CSV
     revenue = MoneyColumn()
     cogs = MoneyColumn(verbose_name="COGS")
     labels = MoneyColumn(verbose_name="Label cost")
@@ -125,7 +125,6 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
         "product_formula": PRODUCT_MARGIN_FORMULA,
         "unmatched_units": now.margins.unmatched_skus,
         "alerts": _alerts(),
-        "export_query": request.GET.urlencode(),
     }
     return dashboard_response(
         request,

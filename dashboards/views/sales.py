@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from dashboards.charts import line_chart
-from dashboards.columns import FigureColumn
+from dashboards.columns import DateTextColumn, FigureColumn
 from dashboards.metrics import Metric, minor_to_major
 from dashboards.ranges import DateRange
 from dashboards.selectors import sales
@@ -59,7 +59,7 @@ class StateTable(_Table):
 
 
 class CohortTable(_Table):
-    month = tables.DateColumn(format="Y-m", verbose_name="First-order month")
+    month = DateTextColumn("%Y-%m", verbose_name="First-order month")
     customers = FigureColumn()
     repeat_30 = FigureColumn("percent", verbose_name="Again ≤ 30 d")
     repeat_90 = FigureColumn("percent", verbose_name="Again ≤ 90 d")

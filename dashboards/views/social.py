@@ -89,7 +89,6 @@ def social(request: HtmxHttpRequest) -> HttpResponse:
         "best": best,
         "worst": worst,
         "rate_formula": RATE_FORMULA,
-        "export_query": request.GET.urlencode(),
     }
     return dashboard_response(
         request, page="social", template="dashboards/social.html", period=period,
