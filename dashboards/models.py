@@ -1,13 +1,15 @@
 """The dashboards' rollups: facts and sums the pages read instead of the large synced tables.
 
-Orders: dashboards.rollups.rollups_refresh() keeps the per-order facts and daily sums after every
-orders or Shippo sync, after each reconciliation run and after an erasure. Days are brand-local
+Orders: dashboards.rollups.orders keeps the per-order facts and daily sums after every orders or
+Shippo sync, after each reconciliation run and after an erasure. Days are brand-local
 (FLUX_BRAND_TIME_ZONE); money is in minor units of the orders' currency. Nothing here names a
 customer: a customer is the pk of their first counted order, found by email hash.
 
-Search: dashboards.rollups.search.search_rollups_refresh() rebuilds the daily totals and weekly
-sums from the daily query × page rollup after every Search Console sync. Days are Search
-Console's (Pacific) days, as in integrations.models.search.
+Search: dashboards.rollups.search rebuilds the daily totals and weekly sums from the daily query
+× page rollup after every Search Console sync. Days are Search Console's (Pacific) days.
+
+Ads: dashboards.rollups.ads rebuilds the daily sums per platform and currency after every Meta
+or Google Ads sync. Days are the ad accounts' own; money is in micros of their currency.
 """
 
 from django.db import models
@@ -146,3 +148,27 @@ class SearchQueryPageWeek(models.Model):
 
     def __str__(self) -> str:
         return f"Week of {self.week} {self.query[:40]}"
+
+
+class AdDay(models.Model):
+    """One account-local day of one platform's campaigns in one currency, summed."""
+
+    day = models.DateField()
+    platform = models.CharField(max_length=20)
+    currency = models.CharField(max_length=3)
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    spend_micros = models.BigIntegerField(default=0)
+    conversions = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    conversion_value_micros = models.BigIntegerField(default=0)
+    settling_rows = models.IntegerField(default=0)  # its campaign-days that may still change
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "platform", "currency"], name="one_row_per_ad_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.currency} on {self.day}"

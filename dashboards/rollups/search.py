@@ -5,13 +5,12 @@ the daily totals answer the cards and charts, the weekly sums let a range read i
 as one row per query × page instead of seven.
 """
 
-from typing import Any
-
-from django.db import connection, models, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from dashboards.models import SearchDayTotal, SearchQueryPageWeek
+from dashboards.rollups.sql import insert_select
 from integrations.models.search import SearchQueryPageDay
 
 SUMMED = {
@@ -34,16 +33,4 @@ def search_rollups_refresh() -> int:
     with transaction.atomic():
         SearchDayTotal.objects.all().delete()
         SearchQueryPageWeek.objects.all().delete()
-        return _insert_select(SearchDayTotal, days) + _insert_select(SearchQueryPageWeek, weeks)
-
-
-def _insert_select(model: type[models.Model], rows: QuerySet[Any, Any]) -> int:
-    """INSERT the rows of a values() query straight into `model`: the sums stay in the database."""
-    sql, params = rows.order_by().query.sql_with_params()
-    fields = {field.name: field.column for field in model._meta.concrete_fields}
-    names = list(rows.query.selected or ())  # in SELECT order
-    columns = ", ".join(connection.ops.quote_name(fields[name]) for name in names)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-        return int(cursor.rowcount)
+        return insert_select(SearchDayTotal, days) + insert_select(SearchQueryPageWeek, weeks)

@@ -1,12 +1,11 @@
 """When the rollups refresh: after the syncs and runs that change what they sum.
 
-Orders rollups:
-- after an orders sync (Squarespace) or a shipments, labels or Shippo orders sync (label costs);
-- after each reconciliation run, which moves labels between orders;
-- after an erasure, which takes customers off orders.
-Search rollups: after each Search Console sync.
-Both: after `migrate`, once, when there is data but the rollups were never built.
-Each queues one refresh once the current transaction commits; refreshes take turns.
+Orders rollups: after an orders sync (Squarespace) or a shipments, labels or Shippo orders sync
+(label costs); after each reconciliation run, which moves labels between orders; after an
+erasure, which takes customers off orders. Search rollups: after each Search Console sync. Ads
+rollups: after each Meta or Google Ads campaigns or delivery sync. All of them: after `migrate`,
+once, when there is data but the rollups were never built.
+Each trigger queues one refresh once the current transaction commits; refreshes take turns.
 """
 
 import logging
@@ -18,8 +17,14 @@ from django.db.models.signals import post_migrate, post_save
 
 logger = logging.getLogger(__name__)
 
-SYNCED_STREAMS = {"squarespace": {"orders"}, "shippo": {"shipments", "labels", "shippo_orders"}}
-SEARCH_STREAMS = {"search_console": {"search_analytics"}}
+# provider -> (kind of rollup, the streams whose data it sums)
+SYNCED_STREAMS = {
+    "squarespace": ("orders", {"orders"}),
+    "shippo": ("orders", {"shipments", "labels", "shippo_orders"}),
+    "search_console": ("search", {"search_analytics"}),
+    "meta": ("ads", {"campaigns", "insights"}),
+    "google_ads": ("ads", {"campaigns", "metrics"}),
+}
 
 
 def triggers_connect(app: AppConfig) -> None:
@@ -39,59 +44,53 @@ def triggers_connect(app: AppConfig) -> None:
 
 
 def refresh_after_sync(provider: str, stream_names: list[str]) -> None:
-    """Refresh after a sync of orders, of anything that prices their labels, or of search."""
-    if SYNCED_STREAMS.get(provider, set()) & set(stream_names):
-        refresh_soon()
-    if SEARCH_STREAMS.get(provider, set()) & set(stream_names):
-        transaction.on_commit(_enqueue_search)
+    """Refresh the rollups that sum what the sync just wrote."""
+    kind, streams = SYNCED_STREAMS.get(provider, ("", set()))
+    if streams & set(stream_names):
+        refresh_soon(kind)
 
 
 def refresh_after_reconcile(sender: type, instance: Any, **kwargs: Any) -> None:
     """Refresh once a reconciliation run has finished (its label links are written)."""
     if getattr(instance, "finished_at", None) is not None:
-        refresh_soon()
+        refresh_soon("orders")
 
 
 def refresh_after_erasure(subject_hash: str, subject_kind: str) -> int:
     """The rollups hold no email hash; the orders an erasure changed drop their customer."""
     if subject_kind == "email":
-        refresh_soon()
+        refresh_soon("orders")
     return 0
 
 
 def build_after_migrate(**kwargs: Any) -> None:
     """Build the rollups of data stored before they existed (the first deploy with them)."""
-    from dashboards.models import RollupState, SearchDayTotal
-    from dashboards.rollups import rollups_refresh
+    from dashboards.models import AdDay, RollupState, SearchDayTotal
+    from dashboards.rollups.ads import ads_rollups_refresh
+    from dashboards.rollups.orders import orders_rollups_refresh
     from dashboards.rollups.search import search_rollups_refresh
-    from integrations.models import Order
+    from integrations.models import CampaignDay, Order
     from integrations.models.search import SearchQueryPageDay
 
     if not RollupState.objects.exists() and Order.objects.exists():
-        rollups_refresh()
+        orders_rollups_refresh()
     if not SearchDayTotal.objects.exists() and SearchQueryPageDay.objects.exists():
         search_rollups_refresh()
+    if not AdDay.objects.exists() and CampaignDay.objects.exists():
+        ads_rollups_refresh()
 
 
-def refresh_soon() -> None:
-    """Queue a refresh once the current transaction commits."""
-    transaction.on_commit(_enqueue)
+def refresh_soon(kind: str) -> None:
+    """Queue a refresh of one kind of rollup once the current transaction commits."""
+    transaction.on_commit(lambda: _enqueue(kind))
 
 
-def _enqueue() -> None:
-    from dashboards.tasks import rollups_refresh_run
+def _enqueue(kind: str) -> None:
+    from dashboards import tasks
 
+    task = getattr(tasks, f"{kind}_rollups_refresh_run")  # orders, search or ads
     # Without a broker the task runs right here: its failure must not fail what came before.
     try:
-        rollups_refresh_run.delay()
+        task.delay()
     except Exception:
-        logger.exception("dashboard rollups refresh failed")
-
-
-def _enqueue_search() -> None:
-    from dashboards.tasks import search_rollups_refresh_run
-
-    try:
-        search_rollups_refresh_run.delay()
-    except Exception:
-        logger.exception("dashboard search rollups refresh failed")
+        logger.exception("dashboard rollups refresh failed kind=%s", kind)

@@ -2,7 +2,8 @@
 
 Money stays in micros of each ad account's currency. Every grouping below also groups by that
 currency, so yen and dollars are never added together: a brand with a JPY account gets one
-row (and one total) per currency.
+row (and one total) per currency. Days, platforms and totals read the daily rollup (AdDay);
+only the per-campaign rows read the campaign-days.
 """
 
 from collections import defaultdict
@@ -15,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from dashboards.metrics import micros_to_major, ratio
+from dashboards.models import AdDay
 from dashboards.ranges import DateRange
 from integrations.models import CampaignDay
 
@@ -101,9 +103,13 @@ class PlatformDayRow(DayRow):
 
 def ad_spend(period: DateRange) -> Decimal:
     """Total ad spend over `period` in major units of the account currency."""
-    days = CampaignDay.objects.filter(day__gte=period.start, day__lte=period.end)
-    micros = days.aggregate(total=Sum("spend_micros"))["total"] or 0
+    micros = ad_days(period).aggregate(total=Sum("spend_micros"))["total"] or 0
     return Decimal(micros) / 1_000_000
+
+
+def ad_days(period: DateRange) -> QuerySet[AdDay]:
+    """The daily sums per platform and currency on the account-local days of `period`."""
+    return AdDay.objects.filter(day__gte=period.start, day__lte=period.end)
 
 
 def days_in(period: DateRange) -> QuerySet[CampaignDay]:
@@ -113,16 +119,13 @@ def days_in(period: DateRange) -> QuerySet[CampaignDay]:
 
 def ads_by_day_platform(period: DateRange) -> list[PlatformDayRow]:
     """Per day, platform and currency over `period`: the grain the other groupings sum up."""
-    rows = (
-        days_in(period)
-        .values("day", "campaign__platform", CURRENCY)
-        .annotate(**SUMS)
-        .order_by("day", "campaign__platform", CURRENCY)
-    )
+    rows = ad_days(period).order_by("day", "platform", "currency")
     return [
         PlatformDayRow(
-            currency=row[CURRENCY], day=row["day"], platform=row["campaign__platform"],
-            **_figures(row),
+            currency=row.currency, day=row.day, platform=row.platform,
+            impressions=row.impressions, clicks=row.clicks, spend_micros=row.spend_micros,
+            conversions=row.conversions, conversion_value_micros=row.conversion_value_micros,
+            settling_days=row.settling_rows,
         )
         for row in rows
     ]  # fmt: skip

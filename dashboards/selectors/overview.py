@@ -14,16 +14,17 @@ Definitions (each page shows them beside the figure):
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
-from catalog.models import ProductCampaign
-from catalog.selectors import cogs_by_sku, product_by_sku
-from dashboards.models import OrderFact
+from catalog.models import ProductCampaign, ProductVariant
+from dashboards.models import AdDay, OrderFact, SalesDay
 from dashboards.ranges import DateRange
 from dashboards.rollups.labels import label_costs
-from dashboards.selectors.sales import orders_in, sales_days, sku_days
+from dashboards.selectors.ads import ad_days
+from dashboards.selectors.sales import SalesTotals, orders_in, sales_days, sku_days
 from dashboards.selectors.search import search_totals
 from integrations.models import CampaignDay
 
@@ -42,46 +43,78 @@ class AdSummary:
         return sum(self.spend_by_platform.values())
 
 
-def ad_summary(period: DateRange) -> AdSummary:
-    """Spend per platform, conversion value and settling days over `period`."""
-    days = CampaignDay.objects.filter(day__gte=period.start, day__lte=period.end)
-    rows = days.values("campaign__platform").annotate(
-        spend=Sum("spend_micros"), value=Sum("conversion_value_micros")
-    )
-    settling = days.filter(settling=True).aggregate(n=Count("day", distinct=True), first=Min("day"))
-    return AdSummary(
-        spend_by_platform={row["campaign__platform"]: row["spend"] or 0 for row in rows},
-        conversion_value_micros=sum(row["value"] or 0 for row in rows),
-        settling_days=settling["n"],
-        first_settling_day=settling["first"],
-    )
-
-
-def spend_by_day(period: DateRange) -> dict[date, int]:
-    """Ad spend in micros per account-local day, every day present."""
-    rows = (
-        CampaignDay.objects.filter(day__gte=period.start, day__lte=period.end)
-        .values("day")
-        .annotate(spend=Sum("spend_micros"))
-    )
-    found = {row["day"]: row["spend"] or 0 for row in rows}
-    return {day: found.get(day, 0) for day in period.each_day()}
-
-
 @dataclass(frozen=True)
 class NewCustomers:
     customers: int
     revenue_minor: int
 
 
+class PeriodSums:
+    """A period's daily order sums and daily ad sums, each read once, on first use."""
+
+    def __init__(self, period: DateRange) -> None:
+        self.period = period
+
+    @cached_property
+    def sales(self) -> list[SalesDay]:
+        return list(sales_days(self.period))
+
+    @cached_property
+    def ads(self) -> list[AdDay]:
+        return list(ad_days(self.period))
+
+    def sales_totals(self, currency: str) -> SalesTotals:
+        """Net revenue and counted orders (as dashboards.selectors.sales.sales_totals)."""
+        revenue = sum(day.gross - day.refunded for day in self.sales)
+        return SalesTotals(revenue, sum(day.orders for day in self.sales), currency)
+
+    def revenue_by_day(self) -> dict[date, int]:
+        """Net revenue in minor units per brand-local day, every day present."""
+        found = {day.day: day.gross - day.refunded for day in self.sales}
+        return {day: found.get(day, 0) for day in self.period.each_day()}
+
+    def new_customers(self) -> NewCustomers:
+        """Customers whose first counted order ever falls in the period, and its revenue."""
+        # A customer's first order is its earliest counted one (ties: the lower pk).
+        return NewCustomers(
+            sum(day.new_customers for day in self.sales),
+            sum(day.new_customer_revenue for day in self.sales),
+        )
+
+    def ad_summary(self) -> AdSummary:
+        """Spend per platform, conversion value and settling days."""
+        spend: dict[str, int] = defaultdict(int)
+        for row in self.ads:
+            spend[row.platform] += row.spend_micros
+        settling = sorted({row.day for row in self.ads if row.settling_rows})
+        return AdSummary(
+            spend_by_platform=dict(spend),
+            conversion_value_micros=sum(row.conversion_value_micros for row in self.ads),
+            settling_days=len(settling),
+            first_settling_day=settling[0] if settling else None,
+        )
+
+    def spend_by_day(self) -> dict[date, int]:
+        """Ad spend in micros per account-local day, every day present."""
+        found: dict[date, int] = defaultdict(int)
+        for row in self.ads:
+            found[row.day] += row.spend_micros
+        return {day: found.get(day, 0) for day in self.period.each_day()}
+
+
+def ad_summary(period: DateRange) -> AdSummary:
+    """Spend per platform, conversion value and settling days over `period`."""
+    return PeriodSums(period).ad_summary()
+
+
+def spend_by_day(period: DateRange) -> dict[date, int]:
+    """Ad spend in micros per account-local day, every day present."""
+    return PeriodSums(period).spend_by_day()
+
+
 def new_customers(period: DateRange) -> NewCustomers:
     """Customers whose first counted order ever falls in `period`, and those orders' revenue."""
-    # A customer's first order is its earliest counted one (ties: the lower pk), as
-    # dashboards.rollups counts it into SalesDay.
-    totals = sales_days(period).aggregate(
-        customers=Sum("new_customers", default=0), revenue=Sum("new_customer_revenue", default=0)
-    )
-    return NewCustomers(totals["customers"], totals["revenue"])
+    return PeriodSums(period).new_customers()
 
 
 @dataclass(frozen=True)
@@ -166,11 +199,15 @@ class Margins:
         )
 
 
-def margins(period: DateRange) -> Margins:
-    """Contribution margin per day and per product over `period`."""
-    catalog = catalog_costs()
-    by_day = _margin_days(period)
-    products, unmatched = _margin_products(period, catalog)
+def margins(
+    period: DateRange, sums: PeriodSums | None = None, *, by_product: bool = True
+) -> Margins:
+    """Contribution margin per day, and per product unless `by_product` is False."""
+    sums = sums or PeriodSums(period)
+    by_day = _margin_days(sums)
+    if not by_product:
+        return Margins(by_day, [], 0)
+    products, unmatched = _margin_products(period, catalog_costs())
     _spread_spend(period, products)
     ranked = sorted(products.values(), key=lambda p: p.margin, reverse=True)
     return Margins(by_day, ranked, unmatched)
@@ -184,35 +221,28 @@ class SkuCost:
 
 def catalog_costs() -> dict[str, SkuCost]:
     """The catalog's COGS per SKU (the variant's own, else its product's), minor units."""
-    products = product_by_sku()
-    return {
-        sku: SkuCost(products[sku][1], cost) for sku, (cost, _currency) in cogs_by_sku().items()
-    }
+    rows = ProductVariant.objects.values_list(
+        "sku", "product__name", Coalesce("unit_cost", "product__unit_cost")
+    )
+    return {sku: SkuCost(name, int(cost)) for sku, name, cost in rows}
 
 
-def _margin_days(period: DateRange) -> list[MarginDay]:
-    sales = {
-        day: (gross - refunded, labels)
-        for day, gross, refunded, labels in sales_days(period).values_list(
-            "day", "gross", "refunded", "label_cost"
-        )
-    }
+def _margin_days(sums: PeriodSums) -> list[MarginDay]:
+    labels = {day.day: day.label_cost for day in sums.sales}
     cogs = dict(
-        sku_days(period)
+        sku_days(sums.period)
         .values_list("day")
         .annotate(
             cogs=Sum(F("units") * Coalesce("variant__unit_cost", "variant__product__unit_cost"))
         )
         .order_by()
     )
-    spend = spend_by_day(period)
-    found = []
-    for day in period.each_day():
-        revenue, labels = sales.get(day, (0, 0))
-        found.append(
-            MarginDay(day, revenue, cogs.get(day) or 0, labels, _micros_to_minor(spend[day]))
-        )
-    return found
+    spend = sums.spend_by_day()
+    return [
+        MarginDay(day, revenue, cogs.get(day) or 0, labels.get(day, 0),
+                  _micros_to_minor(spend[day]))
+        for day, revenue in sums.revenue_by_day().items()
+    ]  # fmt: skip
 
 
 def _margin_products(

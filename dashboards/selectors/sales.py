@@ -1,7 +1,7 @@
 """Sales questions over synced Squarespace orders, answered from the daily rollups.
 
 SalesDay and SkuDay (dashboards.models) hold each brand-local day's sums; they are kept by
-dashboards.rollups.rollups_refresh() after every orders sync. Only the currency and the
+dashboards.rollups.orders after every orders sync. Only the currency and the
 revenue by state read the orders themselves.
 """
 
@@ -54,7 +54,7 @@ def sales_totals(period: DateRange) -> SalesTotals:
         orders=Sum("orders", default=0),
     )  # fmt: skip
     revenue = totals["gross"] - totals["refunded"]
-    return SalesTotals(revenue, totals["orders"], _currency())
+    return SalesTotals(revenue, totals["orders"], order_currency())
 
 
 def brand_day_bounds(period: DateRange) -> tuple[datetime, datetime]:
@@ -65,7 +65,8 @@ def brand_day_bounds(period: DateRange) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _currency() -> str:
+def order_currency() -> str:
+    """The currency of the latest counted order (USD before the first)."""
     found = counted_orders().exclude(Q(currency="")).values_list("currency", flat=True).first()
     return found or "USD"
 

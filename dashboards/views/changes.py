@@ -12,8 +12,8 @@ from dashboards.charts import PALETTE, line_chart
 from dashboards.metrics import micros_to_major, minor_to_major
 from dashboards.ranges import DateRange
 from dashboards.selectors.changes import KIND_LABELS, Event, events_in
-from dashboards.selectors.overview import ad_summary, spend_by_day
-from dashboards.selectors.sales import revenue_by_day, sales_totals
+from dashboards.selectors.overview import PeriodSums
+from dashboards.selectors.sales import order_currency
 from dashboards.views.base import dashboard_response, period_of
 from dashboards.views.columns import LocalTimeColumn
 from flux.htmx import HtmxHttpRequest
@@ -58,11 +58,12 @@ def changes(request: HtmxHttpRequest) -> HttpResponse:
 
 def timeline_chart(period: DateRange, events: list[Event]) -> dict[str, Any]:
     """Revenue and spend lines with the number of events each day as bars on a second axis."""
-    currency = sales_totals(period).currency
-    revenue = revenue_by_day(period)
-    spend = spend_by_day(period)
+    currency = order_currency()
+    sums = PeriodSums(period)
+    revenue = sums.revenue_by_day()
+    spend = sums.spend_by_day()
     per_day = Counter(event.day() for event in events)
-    first = ad_summary(period).first_settling_day
+    first = sums.ad_summary().first_settling_day
     config = line_chart(
         labels=list(revenue),
         series={

@@ -17,14 +17,13 @@ from dashboards.selectors.overview import (
     AdSummary,
     Margins,
     NewCustomers,
+    PeriodSums,
     RepeatCustomers,
-    ad_summary,
     margins,
-    new_customers,
     organic_clicks,
     repeat_customers,
 )
-from dashboards.selectors.sales import SalesTotals, sales_totals
+from dashboards.selectors.sales import SalesTotals, order_currency
 from dashboards.views.base import dashboard_response, period_of
 from flux.htmx import HtmxHttpRequest
 from integrations.models import AdPlatform
@@ -53,15 +52,16 @@ class Figures:
     fresh_days: int
 
 
-def figures_for(period: DateRange) -> Figures:
-    """Ask every selector the overview needs about `period`."""
+def figures_for(period: DateRange, currency: str, *, detail: bool = True) -> Figures:
+    """Ask every selector the overview needs about `period` (margins by product if `detail`)."""
+    sums = PeriodSums(period)
     clicks, fresh = organic_clicks(period)
     return Figures(
-        sales_totals(period),
-        ad_summary(period),
-        new_customers(period),
+        sums.sales_totals(currency),
+        sums.ad_summary(),
+        sums.new_customers(),
         repeat_customers(period),
-        margins(period),
+        margins(period, sums, by_product=detail),
         clicks,
         fresh,
     )
@@ -109,9 +109,10 @@ class MarginProductTable(MarginDayTable):
 def overview(request: HtmxHttpRequest) -> HttpResponse:
     """Revenue, orders, spend and efficiency over the chosen period."""
     period = period_of(request)
-    now = figures_for(period.current)
-    before = figures_for(period.comparison) if period.comparison else None
-    currency = now.sales.currency
+    currency = order_currency()
+    now = figures_for(period.current, currency)
+    # The comparison shows only the cards: its margin needs no products.
+    before = figures_for(period.comparison, currency, detail=False) if period.comparison else None
     by_day = MarginDayTable(_day_rows(now.margins), currency=currency)
     by_product = MarginProductTable(_product_rows(now.margins), currency=currency)
     for table in (by_day, by_product):

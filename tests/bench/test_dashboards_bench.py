@@ -22,7 +22,6 @@ from django.utils import timezone
 from catalog.models import Product, ProductCampaign, ProductVariant
 from dashboards.ranges import brand_today
 from dashboards.rollups import rollups_refresh
-from dashboards.rollups.search import search_rollups_refresh
 from dashboards.views.base import PAGES
 from flux.audit.models import AuditEvent
 from integrations.models import (
@@ -266,7 +265,8 @@ def _reconciliation() -> int:
 
 def _rollups() -> int:
     """Build the order facts, daily sums and search rollups the pages read, as the syncs do."""
-    return rollups_refresh().orders + search_rollups_refresh()
+    found = rollups_refresh()
+    return found.orders.orders + found.search_rows + found.ad_rows
 
 
 def _small(connections: dict[str, Connection]) -> int:

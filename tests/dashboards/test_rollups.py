@@ -12,12 +12,12 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from dashboards.models import OrderFact, RollupState, SalesDay, SkuDay
-from dashboards.rollups import rollups_refresh
+from dashboards.models import AdDay, OrderFact, RollupState, SalesDay, SkuDay
+from dashboards.rollups.orders import orders_rollups_refresh
 from dashboards.rollups.triggers import refresh_after_erasure, refresh_after_sync
 from dashboards.selectors.overview import margins, new_customers, repeat_customers
 from dashboards.selectors.sales import cohorts, returns_in, sales_totals, sku_sales
-from integrations.models import Label, Order
+from integrations.models import Campaign, CampaignDay, Label, Order
 from tests.dashboards.selectors.test_overview import DAY1, DAY2, PERIOD, build_brand, line, order
 from tests.dashboards.selectors.test_sales import at
 from tests.dashboards.selectors.test_sales import order as placed
@@ -31,7 +31,7 @@ def brand() -> dict[int, Order]:
 
 
 def test_a_refresh_with_nothing_changed_rebuilds_nothing(brand):
-    again = rollups_refresh()
+    again = orders_rollups_refresh()
     assert (again.full, again.orders, again.days) == (False, 0, 0)
     assert OrderFact.objects.count() == Order.objects.count()
 
@@ -39,7 +39,7 @@ def test_a_refresh_with_nothing_changed_rebuilds_nothing(brand):
 def test_a_new_order_lands_on_its_day_with_its_lines(brand):
     late = order(1009, "f", DAY2, 3000)
     line(late, "G-1", 1, 3000)
-    found = rollups_refresh()
+    found = orders_rollups_refresh()
     assert (found.full, found.orders, found.days) == (False, 1, 1)
     assert sales_totals(PERIOD).revenue_minor == 38000 + 3000
     assert new_customers(PERIOD).customers == 3  # b, c and now f
@@ -52,7 +52,7 @@ def test_cancelling_a_first_order_moves_the_customer_to_their_next_order(brand):
     Order.objects.filter(order_number="1003").update(
         fulfillment_status="CANCELED", modified_on=timezone.now()
     )
-    rollups_refresh()
+    orders_rollups_refresh()
     assert new_customers(PERIOD).customers == 2  # b (1004) and c (1005)
     assert new_customers(PERIOD).revenue_minor == 6000 + 4000
     assert (repeat_customers(PERIOD).customers, repeat_customers(PERIOD).repeat) == (3, 1)
@@ -64,7 +64,7 @@ def test_cancelling_a_first_order_moves_the_customer_to_their_next_order(brand):
 def test_an_erased_customer_stops_counting_as_one(brand):
     # An erasure blanks the email hash without touching modified_on.
     Order.objects.filter(email_hash="b").update(email_hash="")
-    rollups_refresh()
+    orders_rollups_refresh()
     assert new_customers(PERIOD).customers == 1  # only c is new now
     assert repeat_customers(PERIOD).customers == 2  # a and c
     assert not OrderFact.objects.filter(order__email_hash="", customer__isnull=False).exists()
@@ -72,7 +72,7 @@ def test_an_erased_customer_stops_counting_as_one(brand):
 
 def test_a_deleted_order_leaves_its_day(brand):
     brand[1005].delete()
-    rollups_refresh()
+    orders_rollups_refresh()
     assert not OrderFact.objects.filter(order_id=brand[1005].pk).exists()
     assert sales_totals(PERIOD).orders == 3
     assert "X-9" not in {s.sku for s in sku_sales(PERIOD)}
@@ -86,7 +86,7 @@ def test_label_costs_follow_reconciliation_links(brand):
         label=label, number="1005", order=brand[1005], kind="confirmed",
         object_state="VALID", status="SUCCESS", object_updated=timezone.now(),
     )  # fmt: skip
-    rollups_refresh()
+    orders_rollups_refresh()
     # Links now decide: only 1005 has a label; 1002, 1003 and 1004 lose theirs.
     days = {d.day: d for d in margins(PERIOD).by_day}
     assert (days[DAY1].labels, days[DAY2].labels) == (0, 700)
@@ -95,18 +95,18 @@ def test_label_costs_follow_reconciliation_links(brand):
 
 def test_a_new_time_zone_rebuilds_every_day():
     placed("1", at(DAY1, 2), 1000, email_hash="a")  # 2:00 in New York: 23:00 before, in LA
-    rollups_refresh()
+    orders_rollups_refresh()
     with override_settings(FLUX_BRAND_TIME_ZONE="America/Los_Angeles"):
-        assert rollups_refresh().full
+        assert orders_rollups_refresh().full
         assert RollupState.objects.get().time_zone == "America/Los_Angeles"
         assert list(SalesDay.objects.values_list("day", flat=True)) == [DAY1 - timedelta(days=1)]
 
 
 def test_cohorts_follow_a_customer_coming_back():
     order(1, "p", date(2026, 1, 10), 1000)
-    rollups_refresh()
+    orders_rollups_refresh()
     order(2, "p", date(2026, 1, 30), 500)  # 20 days later
-    rollups_refresh()
+    orders_rollups_refresh()
     jan = cohorts(PERIOD, today=date(2026, 12, 31))[-1]
     assert (jan.customers, jan.repeat[30], jan.first_revenue_minor, jan.revenue_minor) == (
         1, 1, 1000, 1500,
@@ -120,10 +120,20 @@ def test_orders_and_shippo_syncs_queue_a_refresh_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         refresh_after_sync("squarespace", ["orders"])
         refresh_after_sync("shippo", ["labels"])
-        refresh_after_sync("meta", ["insights"])  # no order data: nothing queued
+        refresh_after_sync("meta", ["page_posts"])  # nothing the rollups sum: nothing queued
         refresh_after_sync("squarespace", ["inventory"])
     assert len(callbacks) == 2
     assert OrderFact.objects.filter(order__order_number="1009").exists()
+
+
+def test_an_ads_sync_rebuilds_the_daily_ad_sums(brand, django_capture_on_commit_callbacks: Any):
+    google = Campaign.objects.get(name="G")
+    CampaignDay.objects.create(campaign=google, day=DAY2 + timedelta(days=1), spend_micros=7)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refresh_after_sync("google_ads", ["metrics"])
+    assert len(callbacks) == 1
+    assert AdDay.objects.get(day=DAY2 + timedelta(days=1)).spend_micros == 7
+    assert AdDay.objects.get(day=DAY1, platform="meta").spend_micros == 60_000_000
 
 
 def test_an_email_erasure_queues_a_refresh(django_capture_on_commit_callbacks: Any):

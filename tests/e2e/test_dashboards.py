@@ -18,7 +18,6 @@ from django.urls import reverse
 from catalog.models import Product, ProductCampaign, ProductVariant
 from dashboards.ranges import brand_today
 from dashboards.rollups import rollups_refresh
-from dashboards.rollups.search import search_rollups_refresh
 from dashboards.views.base import PAGES
 from flux.audit.models import AuditEvent
 from integrations.models import (
@@ -64,6 +63,7 @@ def small_brand() -> None:
     _ads(connections)
     _search(connections["search_console"])
     _social_and_events(connections)
+    rollups_refresh()  # as the orders, Shippo, ads and Search Console syncs do
 
 
 def _commerce(shop: Connection, shippo: Connection) -> None:
@@ -90,7 +90,6 @@ def _commerce(shop: Connection, shippo: Connection) -> None:
                                           quantity=2)  # fmt: skip
     InventoryChange.objects.create(level=level, observed_at=_at(3), quantity_before=1,
                                    quantity_after=0)  # fmt: skip
-    rollups_refresh()  # as every orders and Shippo sync does
 
 
 def _ads(connections: dict[str, Connection]) -> None:
@@ -125,7 +124,6 @@ def _search(search_console: Connection) -> None:
                                                ("heat engine model", "guide")])
         )  # fmt: skip
         SearchQueryPageDay.objects.rebuild(prop.pk, day)
-    search_rollups_refresh()
 
 
 def _social_and_events(connections: dict[str, Connection]) -> None:

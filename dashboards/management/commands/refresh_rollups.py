@@ -5,13 +5,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from dashboards.rollups import rollups_refresh
-from dashboards.rollups.search import search_rollups_refresh
 
 
 class Command(BaseCommand):
     help = (
         "Rebuild the dashboards' order facts and daily sums where orders or labels changed, "
-        "and their search totals and weekly sums."
+        "and their search and ads rollups."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,6 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         found = rollups_refresh(full=options["full"])
-        what = "every order" if found.full else f"{found.orders} orders, {found.days} days"
-        rows = search_rollups_refresh()
-        self.stdout.write(f"Dashboard rollups refreshed: {what}; {rows} search rows.")
+        orders = found.orders
+        what = "every order" if orders.full else f"{orders.orders} orders, {orders.days} days"
+        self.stdout.write(
+            f"Dashboard rollups refreshed: {what}; {found.search_rows} search rows; "
+            f"{found.ad_rows} ad rows."
+        )

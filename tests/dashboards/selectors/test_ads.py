@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from dashboards.ranges import DateRange
+from dashboards.rollups.ads import ads_rollups_refresh
 from dashboards.selectors.ads import (
     ad_spend,
     ad_totals,
@@ -57,6 +58,7 @@ def brand():
     add_day(b, DAY1, 2000, 40, 20_000_000, 0, 0)
     add_day(b, DAY2, 0, 0, 0, 0, 0, settling=True)
     add_day(c, DAY1, 500, 10, 3_000_000_000, 1, 9_000_000_000, settling=True)
+    ads_rollups_refresh()  # as every ads sync does
     return a, b, c
 
 

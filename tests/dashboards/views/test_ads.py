@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 
+from dashboards.rollups.ads import ads_rollups_refresh
 from tests.dashboards.selectors.test_ads import DAY1, DAY2, add_day, make_campaign
 from tests.security.test_csp import assert_strict
 
@@ -28,6 +29,7 @@ def campaigns():
     add_day(a, DAY2, 1000, 30, 15_000_000, 1, 20_000_000, settling=True)
     add_day(c, DAY1, 500, 10, 3_000_000_000, 1, 9_000_000_000)
     add_day(g, DAY1, 2000, 40, 20_000_000, 0, 0)
+    ads_rollups_refresh()
 
 
 def table_cells(page, name):

@@ -1,0 +1,25 @@
+"""INSERT ... SELECT through the ORM: rollups rebuilt whole never pass through Python."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import QuerySet
+
+
+def insert_select(
+    model: type[models.Model], rows: QuerySet[Any, Any], names: Sequence[str] = ()
+) -> int:
+    """INSERT the rows of a values() query into `model`.
+
+    Each selected value goes to the field of its name, or to the field `names` gives in the
+    same position.
+    """
+    sql, params = rows.order_by().query.sql_with_params()
+    fields = {field.name: field.column for field in model._meta.concrete_fields}
+    names = list(names or rows.query.selected or ())  # in SELECT order
+    columns = ", ".join(connection.ops.quote_name(fields[name]) for name in names)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        return int(cursor.rowcount)
