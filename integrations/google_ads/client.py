@@ -175,15 +175,19 @@ class GoogleAdsApi:
                        attempt, delay, error)  # fmt: skip
         self.sleep(delay)
 
-    def stream(self, query: str) -> list[Any]:
-        """Return every row of a GAQL query, read with SearchStream (all or nothing)."""
+    def stream(self, query: str, parse: Callable[[Any], T]) -> list[T]:
+        """Return every row of a GAQL query, read with SearchStream (all or nothing), parsed.
 
-        def read(client: GoogleAdsClient) -> list[Any]:
+        Each row is parsed as its batch arrives, so only one batch of the library's heavy
+        row messages is alive at a time, however many rows the query returns.
+        """
+
+        def read(client: GoogleAdsClient) -> list[T]:
             service = client.get_service("GoogleAdsService")
             batches = service.search_stream(
                 customer_id=self.customer_id, query=query, timeout=CALL_TIMEOUT_SECONDS
             )
-            return [row for batch in batches for row in batch.results]
+            return [parse(row) for batch in batches for row in batch.results]
 
         return self.call(read)
 
@@ -201,33 +205,32 @@ class GoogleAdsApi:
 
     def customer(self) -> AdsCustomer:
         """Describe the customer: name, currency and time zone."""
-        rows = self.stream(CUSTOMER_QUERY)
+        rows = self.stream(CUSTOMER_QUERY, _customer_parse)
         if not rows:
             raise PermanentError("the customer is not visible", provider=PROVIDER)
-        c = rows[0].customer
-        return AdsCustomer(str(c.id), c.descriptive_name, c.currency_code, c.time_zone)
+        return rows[0]
 
     def campaigns(self) -> list[CampaignRow]:
         """Return every campaign (removed ones excluded) with its budget."""
-        return [campaign_row_parse(row) for row in self.stream(CAMPAIGNS_QUERY)]
+        return self.stream(CAMPAIGNS_QUERY, campaign_row_parse)
 
     def campaign(self, campaign_id: str) -> CampaignRow:
         """Return one campaign with its budget, read now."""
         query = f"{CAMPAIGNS_BASE} WHERE campaign.id = {int(campaign_id)}"
-        rows = self.stream(query)
+        rows = self.stream(query, campaign_row_parse)
         if not rows:
             raise PermanentError(f"campaign {campaign_id} not found", provider=PROVIDER)
-        return campaign_row_parse(rows[0])
+        return rows[0]
 
     def metrics(self, start: date, end: date) -> list[MetricRow]:
         """Return campaign-days between `start` and `end` inclusive."""
         query = METRICS_QUERY.format(start=start.isoformat(), end=end.isoformat())
-        return [metric_row_parse(row) for row in self.stream(query)]
+        return self.stream(query, metric_row_parse)
 
     def search_terms(self, start: date, end: date) -> list[TermRow]:
         """Return search-term rows between `start` and `end` inclusive."""
         query = TERMS_QUERY.format(start=start.isoformat(), end=end.isoformat())
-        return [term_row_parse(row) for row in self.stream(query)]
+        return self.stream(query, term_row_parse)
 
     # Writes
 
@@ -285,6 +288,11 @@ TERMS_QUERY = (
     "metrics.clicks, metrics.cost_micros, metrics.conversions FROM search_term_view "
     "WHERE segments.date BETWEEN '{start}' AND '{end}'"
 )
+
+
+def _customer_parse(row: Any) -> AdsCustomer:
+    c = row.customer
+    return AdsCustomer(str(c.id), c.descriptive_name, c.currency_code, c.time_zone)
 
 
 def campaign_row_parse(row: Any) -> CampaignRow:

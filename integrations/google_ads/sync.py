@@ -8,7 +8,7 @@ marked `settling`, and older ones are marked settled once the window has passed 
 """
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -167,11 +167,22 @@ class MetricsStream(_DatedStream):
         account = self.account()
         campaigns = self.campaigns_by_id(account, records)
         cutoff = self.today() - timedelta(days=window_days())
-        rows = (day_values(campaigns[row.campaign_id].pk, row, cutoff) for row in records)
-        counts = upsert_values(CampaignDay, rows, key_fields=DAY_KEY, compare_fields=DAY_FIELDS)
-        CampaignDay.objects.filter(campaign__ad_account=account, day__lt=cutoff,
-                                   settling=True).update(settling=False)  # fmt: skip
-        return counts
+        return metrics_write(account, campaigns, records, cutoff=cutoff)
+
+
+def metrics_write(
+    account: AdAccount,
+    campaigns: Mapping[str, Campaign],
+    records: Sequence[MetricRow],
+    *,
+    cutoff: date,
+) -> WriteCounts:
+    """Upsert a page of campaign-days (from `cutoff` on, settling); settle the account's older."""
+    rows = (day_values(campaigns[row.campaign_id].pk, row, cutoff) for row in records)
+    counts = upsert_values(CampaignDay, rows, key_fields=DAY_KEY, compare_fields=DAY_FIELDS)
+    CampaignDay.objects.filter(campaign__ad_account=account, day__lt=cutoff,
+                               settling=True).update(settling=False)  # fmt: skip
+    return counts
 
 
 def day_values(campaign_pk: int, row: MetricRow, cutoff: date) -> tuple[Any, ...]:

@@ -8,7 +8,7 @@ bookmark (the chunk's last day), so an interrupted backfill resumes from there. 
 purchase values are converted to micros exactly; budgets stay in minor units.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -229,15 +229,22 @@ class InsightsStream:
         }
         if missing:
             self._ids.update(campaign_ids(account, missing))
-        rows = (
-            (self._ids[r.campaign_id], r.day, r.impressions, r.clicks, r.spend_micros,
-             r.purchases, r.purchase_value_micros, r.attribution_setting, r.day >= self._cutoff)
-            for r in records
-        )  # fmt: skip
-        return upsert_values(CampaignDay, rows, key_fields=DAY_KEY, compare_fields=DAY_FIELDS)
+        return insight_days_write(self._ids, records, cutoff=self._cutoff)
 
     def final_bookmark(self) -> str | None:
         return None
+
+
+def insight_days_write(
+    ids: Mapping[str, int], records: Sequence[parse.InsightDay], *, cutoff: date
+) -> WriteCounts:
+    """Upsert a page of campaign-days (campaign pks by external id); from `cutoff` on, settling."""
+    rows = (
+        (ids[r.campaign_id], r.day, r.impressions, r.clicks, r.spend_micros, r.purchases,
+         r.purchase_value_micros, r.attribution_setting, r.day >= cutoff)
+        for r in records
+    )  # fmt: skip
+    return upsert_values(CampaignDay, rows, key_fields=DAY_KEY, compare_fields=DAY_FIELDS)
 
 
 def _chunks(since: date, until: date) -> Iterator[tuple[date, date]]:
