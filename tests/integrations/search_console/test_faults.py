@@ -10,13 +10,9 @@ from sandbox.platforms.google_oauth import GoogleOAuth
 from sandbox.platforms.search_console import SearchConsole
 from tests.integrations.search_console.conftest import stored_by_day, sync, truth_by_day
 
-FAULTS = (
-    "rate_limited", "rate_limited_403", "server_error", "unavailable", "slow", "malformed",
-    "truncated", "duplicate", "expired_token",
-)  # fmt: skip
 
-
-@pytest.mark.parametrize("fault", FAULTS)
+# The other classes mid-listing are in tests/reliability/test_sandbox_faults.py.
+@pytest.mark.parametrize("fault", ["rate_limited_403"])
 def test_a_fault_mid_page_run_ends_with_the_right_rows(
     connection: Connection, search: SearchConsole, fault: str
 ):

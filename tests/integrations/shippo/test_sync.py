@@ -108,27 +108,7 @@ def test_a_tracking_change_reaches_the_label_on_the_next_sync(connection, shippo
     assert (label.tracking_status, label.tracking_status_at) == ("RETURNED", when)
 
 
-RECOVERED_IN_RUN = [
-    "rate_limited",
-    "rate_limited_reset",
-    "server_error",
-    "unavailable",
-    "slow",
-    "truncated",
-    "duplicate",
-]
-
-
-@pytest.mark.parametrize("fault", RECOVERED_IN_RUN)
-def test_a_transient_fault_on_page_two_is_retried_and_the_data_is_right(
-    connection, shippo_platform, brand, fault
-):
-    shippo_platform.faults.arm("transactions", "none")
-    shippo_platform.faults.arm("transactions", fault)
-    runs = {run.stream: run for run in sync(connection)}
-    assert runs["labels"].status == SyncStatus.SUCCEEDED, runs["labels"].error
-    assert Label.objects.count() == brand.truth.labels_valid + brand.truth.labels_voided
-    assert runs["labels"].rows_inserted == Label.objects.count()
+# Every fault class mid-listing is in tests/reliability/test_sandbox_faults.py.
 
 
 def test_a_malformed_page_fails_the_run_after_whole_pages_and_the_next_run_completes(
