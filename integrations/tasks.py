@@ -21,7 +21,7 @@ def sync_connection(
     return [run.pk for run in runs]
 
 
-@shared_task(time_limit=60)
+@shared_task(time_limit=60, soft_time_limit=50)
 def sync_scheduled(streams: list[str], provider: str | None = None) -> int:
     """Enqueue a sync of the named streams for every active connection that has them.
 
@@ -46,7 +46,7 @@ def _stream_names(provider: str) -> list[str]:
         return []
 
 
-@shared_task(time_limit=300)
+@shared_task(time_limit=300, soft_time_limit=270)
 def purge_revoked_tokens() -> int:
     """Delete the sealed tokens of revoked connections."""
     return revoked_tokens_purge()

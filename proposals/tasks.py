@@ -22,7 +22,7 @@ def execution_run_task(self: Task, execution_id: int) -> str:  # type: ignore[ty
         raise self.retry(countdown=RETRY_SECONDS) from error
 
 
-@shared_task(time_limit=120)
+@shared_task(time_limit=120, soft_time_limit=110)
 def executions_recover_task() -> int:
     """Hand executions a lost worker left queued or running to a worker again."""
     cutoff = timezone.now() - timedelta(minutes=settings.FLUX_EXECUTION_RECOVER_MINUTES)
@@ -34,7 +34,7 @@ def executions_recover_task() -> int:
     return len(stuck)
 
 
-@shared_task(time_limit=600)
+@shared_task(time_limit=600, soft_time_limit=570)
 def outcomes_measure_task() -> int:
     """Measure the outcomes that are due."""
     return outcomes_measure()

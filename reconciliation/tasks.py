@@ -18,7 +18,7 @@ def reconcile_run(full: bool = False) -> int:
     return reconcile(full=full).run_id
 
 
-@shared_task(time_limit=300)
+@shared_task(time_limit=300, soft_time_limit=270)
 def digest_send() -> int:
     """Email the daily digest of new and overdue exceptions; return how many were sent."""
     return digest_deliver()

@@ -11,7 +11,7 @@ def post_publish_task(post_id: int) -> str:
     return str(post_publish(post_id=post_id).status)
 
 
-@shared_task(time_limit=120)
+@shared_task(time_limit=120, soft_time_limit=110)
 def posts_publish_due_task() -> int:
     """Queue every post that is due (or whose worker was lost)."""
     due = posts_due()

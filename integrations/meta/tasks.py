@@ -11,7 +11,7 @@ from integrations.models import Connection, ConnectionStatus
 logger = logging.getLogger(__name__)
 
 
-@shared_task(time_limit=300)
+@shared_task(time_limit=300, soft_time_limit=270)
 def meta_tokens_check() -> int:
     """Refresh each Meta token's expiry from debug_token; mark refused ones for reconnecting."""
     checked = 0

@@ -30,6 +30,20 @@ def test_every_scheduled_task_exists():
     assert scheduled <= set(app.tasks)
 
 
+def test_no_task_has_a_soft_time_limit_above_its_hard_one():
+    """Celery refuses to send such a task (beat's entries included) with a ValueError.
+
+    A task that sets only time_limit inherits the 14-minute soft limit of the settings.
+    """
+    app.loader.import_default_modules()
+    refused = [
+        name
+        for name, task in app.tasks.items()
+        if task.soft_time_limit and task.time_limit and task.soft_time_limit > task.time_limit
+    ]
+    assert refused == []
+
+
 def test_without_redis_tasks_run_in_process(settings):
     assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.REDIS_URL)
     assert (settings.REDIS_URL or "memory://") == settings.CELERY_BROKER_URL
