@@ -23,6 +23,9 @@ class RollupState(models.Model):
 
     time_zone = models.CharField(max_length=64)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Orders and labels in a reconciliation problem bucket, counted by the refresh that follows
+    # every reconciliation run (null: reconciliation not available then).
+    reconciliation_exceptions = models.IntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Rollups in {self.time_zone} as of {self.refreshed_at}"

@@ -14,15 +14,19 @@ from integrations.models import CampaignDay
 
 def ads_rollups_refresh() -> int:
     """Rebuild the daily ad sums; return the rows written."""
-    rows = CampaignDay.objects.values(
-        "day", platform=F("campaign__platform"), currency=F("campaign__currency")
-    ).annotate(
-        impressions_sum=Sum("impressions"),
-        clicks_sum=Sum("clicks"),
-        spend_sum=Sum("spend_micros"),
-        conversions_sum=Sum("conversions"),
-        value_sum=Sum("conversion_value_micros"),
-        settling_rows=Count("pk", filter=Q(settling=True)),
+    rows = (
+        CampaignDay.objects.values(
+            "day", platform=F("campaign__platform"), currency=F("campaign__currency")
+        )
+        .annotate(
+            impressions_sum=Sum("impressions"),
+            clicks_sum=Sum("clicks"),
+            spend_sum=Sum("spend_micros"),
+            conversions_sum=Sum("conversions"),
+            value_sum=Sum("conversion_value_micros"),
+            settling_rows=Count("pk", filter=Q(settling=True)),
+        )
+        .order_by("day")
     )
     with transaction.atomic():
         AdDay.objects.all().delete()

@@ -85,6 +85,6 @@ def _sku_sums(lines: QuerySet[OrderLine]) -> Iterator[dict[str, Any]]:
             revenue=Sum(amount),
             label_share=Coalesce(Sum(share, output_field=FloatField()), 0.0),
         )
-        .order_by()
+        .order_by("day")  # each day's rows together on disk, as the pages read them
     )
     return rows.iterator(BATCH)

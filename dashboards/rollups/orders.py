@@ -18,6 +18,7 @@ from dashboards.models import OrderFact, RollupState, SalesDay
 from dashboards.rollups.days import days_rebuild
 from dashboards.rollups.facts import changed_orders, facts_rebuild
 from dashboards.rollups.labels import label_costs
+from dashboards.selectors.alerts import reconciliation_exceptions
 from dashboards.selectors.sales import counted_orders
 from integrations.models import Order
 
@@ -53,6 +54,8 @@ def orders_rollups_refresh(*, full: bool = False) -> Refreshed:
             days_rebuild(days)
             found = Refreshed(False, len(changed), len(days))
         state.time_zone, state.refreshed_at = zone, timezone.now()
+        # Counted here, after each run, so the overview's alert needs no scan of every result.
+        state.reconciliation_exceptions = reconciliation_exceptions()
         state.save()
     logger.info("order rollups refreshed full=%s orders=%s days=%s", *vars(found).values())
     return found

@@ -22,13 +22,16 @@ SUMMED = {
 
 def search_rollups_refresh() -> int:
     """Rebuild the daily totals and weekly query × page sums; return the rows written."""
-    days = SearchQueryPageDay.objects.values("day").annotate(
-        **SUMMED, fresh_rows=Count("pk", filter=Q(fresh=True))
+    days = (
+        SearchQueryPageDay.objects.values("day")
+        .annotate(**SUMMED, fresh_rows=Count("pk", filter=Q(fresh=True)))
+        .order_by("day")
     )
     weeks = (
         SearchQueryPageDay.objects.annotate(week=TruncWeek("day"))
         .values("week", "query", "page")
         .annotate(**SUMMED)
+        .order_by("week")
     )
     with transaction.atomic():
         SearchDayTotal.objects.all().delete()

@@ -10,12 +10,12 @@ from django.db.models import QuerySet
 def insert_select(
     model: type[models.Model], rows: QuerySet[Any, Any], names: Sequence[str] = ()
 ) -> int:
-    """INSERT the rows of a values() query into `model`.
+    """INSERT the rows of a values() query into `model`, in the query's order.
 
     Each selected value goes to the field of its name, or to the field `names` gives in the
-    same position.
+    same position. Ordering by day keeps each day's rows together on disk, as reads want them.
     """
-    sql, params = rows.order_by().query.sql_with_params()
+    sql, params = rows.query.sql_with_params()
     fields = {field.name: field.column for field in model._meta.concrete_fields}
     names = list(names or rows.query.selected or ())  # in SELECT order
     columns = ", ".join(connection.ops.quote_name(fields[name]) for name in names)

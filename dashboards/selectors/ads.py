@@ -18,10 +18,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from dashboards.metrics import micros_to_major, ratio
 from dashboards.models import AdDay
 from dashboards.ranges import DateRange
-from integrations.models import CampaignDay
+from integrations.models import Campaign, CampaignDay
 
-# The account's currency, as each campaign carries it (one join fewer on the largest table).
-CURRENCY = "campaign__currency"
 SUMMED = ("impressions", "clicks", "spend_micros", "conversions", "conversion_value_micros")
 SUMS: dict[str, Any] = {
     "impressions": Sum("impressions"),
@@ -186,24 +184,24 @@ def ads_by_day(period: DateRange) -> list[DayRow]:
 
 def ads_by_campaign(period: DateRange) -> list[CampaignRow]:
     """Per campaign over `period` with its current status and daily budget, biggest spend first."""
-    fields = ("campaign_id", "campaign__name", "campaign__platform", "campaign__status")
-    rows = (
-        days_in(period)
-        .values(*fields, "campaign__daily_budget", CURRENCY)
-        .annotate(**SUMS)
-        .order_by("-spend_micros", "campaign__name", "campaign_id")
-    )
-    return [_campaign_row(row) for row in rows]
+    # Summed by campaign id alone, then named: grouping by the campaign's columns costs more.
+    sums = list(days_in(period).values("campaign_id").annotate(**SUMS).order_by())
+    campaigns = Campaign.objects.only(*CAMPAIGN_FIELDS).in_bulk([r["campaign_id"] for r in sums])
+    rows = [_campaign_row(row, campaigns[row["campaign_id"]]) for row in sums]
+    return sorted(rows, key=lambda r: (-r.spend_micros, r.name, r.campaign_id))
 
 
-def _campaign_row(row: dict[str, Any]) -> CampaignRow:
+CAMPAIGN_FIELDS = ("name", "platform", "status", "daily_budget", "currency")
+
+
+def _campaign_row(row: dict[str, Any], campaign: Campaign) -> CampaignRow:
     return CampaignRow(
-        currency=row[CURRENCY],
-        campaign_id=row["campaign_id"],
-        name=row["campaign__name"],
-        platform=row["campaign__platform"],
-        status=row["campaign__status"],
-        daily_budget_minor=row["campaign__daily_budget"],
+        currency=campaign.currency,
+        campaign_id=campaign.pk,
+        name=campaign.name,
+        platform=campaign.platform,
+        status=campaign.status,
+        daily_budget_minor=campaign.daily_budget,
         **_figures(row),
     )
 

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
+from dashboards.models import RollupState
 from integrations.models import Connection, ConnectionStatus, InventoryLevel
 from proposals.selectors import pending_count
 
@@ -21,10 +22,11 @@ class StockAlert:
 
 def stock_alert() -> StockAlert:
     """How many tracked SKUs are low on stock and how many are out of stock."""
-    tracked = InventoryLevel.objects.filter(is_unlimited=False)
-    out = tracked.filter(quantity__lte=0).count()
-    low = tracked.filter(quantity__gt=0, quantity__lte=LOW_STOCK_UNITS).count()
-    return StockAlert(low=low, out=out)
+    counts = InventoryLevel.objects.filter(is_unlimited=False).aggregate(
+        out=Count("pk", filter=Q(quantity__lte=0)),
+        low=Count("pk", filter=Q(quantity__gt=0, quantity__lte=LOW_STOCK_UNITS)),
+    )
+    return StockAlert(low=counts["low"], out=counts["out"])
 
 
 def reconciliation_exceptions() -> int | None:
@@ -35,6 +37,21 @@ def reconciliation_exceptions() -> int | None:
         return None
     counts: dict[str, int] = exception_counts()
     return sum(n for bucket, n in counts.items() if bucket not in NOT_EXCEPTIONS)
+
+
+def reconciliation_exceptions_refreshed() -> int | None:
+    """reconciliation_exceptions() as the rollups refresh after each reconciliation run counted it.
+
+    Counting every result takes a scan of them all; results change only in runs. Before the
+    first refresh, the count is taken now.
+    """
+    try:
+        import reconciliation.selectors  # noqa: F401
+    except ImportError:
+        return None
+    state = RollupState.objects.filter(pk=1).values_list("reconciliation_exceptions", flat=True)
+    stored = state.first()
+    return stored if stored is not None else reconciliation_exceptions()
 
 
 def pending_proposals() -> int:

@@ -259,7 +259,7 @@ def _product_rows(found: Margins) -> list[dict[str, Any]]:
 def _alerts() -> dict[str, Any]:
     return {
         "stock": alerts.stock_alert(),
-        "reconciliation": alerts.reconciliation_exceptions(),
+        "reconciliation": alerts.reconciliation_exceptions_refreshed(),
         "proposals": alerts.pending_proposals(),
         "connections": alerts.broken_connections(),
     }

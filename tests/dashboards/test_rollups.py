@@ -15,6 +15,7 @@ from django.utils import timezone
 from dashboards.models import AdDay, OrderFact, RollupState, SalesDay, SkuDay
 from dashboards.rollups.orders import orders_rollups_refresh
 from dashboards.rollups.triggers import refresh_after_erasure, refresh_after_sync
+from dashboards.selectors import alerts
 from dashboards.selectors.overview import margins, new_customers, repeat_customers
 from dashboards.selectors.sales import cohorts, returns_in, sales_totals, sku_sales
 from integrations.models import Campaign, CampaignDay, Label, Order
@@ -141,3 +142,21 @@ def test_an_email_erasure_queues_a_refresh(django_capture_on_commit_callbacks: A
         assert refresh_after_erasure("hash", "meta_user_id") == 0
         assert refresh_after_erasure("hash", "email") == 0
     assert len(callbacks) == 1
+
+
+def test_the_overview_counts_reconciliation_exceptions_as_of_the_last_refresh(brand):
+    from reconciliation.models import OrderResult
+
+    def result(number: int, bucket: str) -> None:
+        OrderResult.objects.create(
+            order=brand[number], bucket=bucket, flags=[bucket],
+            order_modified=timezone.now(), evaluated_at=timezone.now(),
+        )  # fmt: skip
+
+    assert alerts.reconciliation_exceptions_refreshed() == 0  # counted now: nothing stored yet
+    result(1003, "missing_in_shippo")
+    result(1002, "matched")
+    orders_rollups_refresh()  # as after every reconciliation run
+    result(1004, "zip_mismatch")  # written by a run whose refresh has not happened yet
+    assert alerts.reconciliation_exceptions_refreshed() == 1
+    assert alerts.reconciliation_exceptions() == 2

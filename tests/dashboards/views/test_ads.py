@@ -14,9 +14,10 @@ from tests.security.test_csp import assert_strict
 pytestmark = pytest.mark.django_db
 
 # Committed query budget (N+1 guard): 8 for the shared page chrome (session, user, roles,
-# connection and post checks, freshness) and 3 for the page: day x platform (which the
-# platform, day and total figures sum up), campaigns, and the comparison totals.
-ADS_QUERY_BUDGET = 11
+# connection and post checks, freshness) and 4 for the page: day x platform (which the
+# platform, day and total figures sum up), campaign sums and their names, and the comparison
+# totals.
+ADS_QUERY_BUDGET = 12
 URL = f"/dashboards/ads/?range=custom&start={DAY1}&end={DAY2}&compare=prev"
 
 
