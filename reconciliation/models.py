@@ -2,12 +2,17 @@
 
 Results are written by reconciliation.engine only; cases are opened and reopened by the
 engine and moved by staff through reconciliation.cases.
+
+Results and links are derived data that a full run rebuilds, so they carry no foreign-key
+constraint in the database (checking 250k keys per run costs more than the run itself); the
+ORM still cascades deletes to them.
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from integrations.models import Label, Order, ShippoOrder
+from integrations.models import Label, Order
 
 # The issue's vocabulary, in bucket order: an item's bucket is its first flag in this list.
 FLAGS = (
@@ -42,9 +47,9 @@ class OrderResult(models.Model):
     """How one order stands: its flags, its labels and how they were matched."""
 
     order = models.OneToOneField(
-        Order, primary_key=True, on_delete=models.CASCADE, related_name="recon"
+        Order, primary_key=True, on_delete=models.CASCADE, related_name="recon", db_constraint=False
     )
-    bucket = models.CharField(max_length=24, db_index=True)
+    bucket = models.CharField(max_length=24)
     flags = models.JSONField(default=list)
     label_ids = models.JSONField(default=list)
     tracking_numbers = models.JSONField(default=list)
@@ -54,7 +59,16 @@ class OrderResult(models.Model):
     order_modified = models.DateTimeField()  # the order's modified_on when it was evaluated
     evaluated_at = models.DateTimeField()
     # The next moment time alone can change the flags (SLA passed, a label ageing).
-    recheck_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    recheck_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["recheck_at"],
+                condition=Q(recheck_at__isnull=False),
+                name="recon_result_recheck",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Result of order {self.order_id}: {self.bucket}"
@@ -64,34 +78,65 @@ class LabelLink(models.Model):
     """Which order a label belongs to, and the label fields it was judged on."""
 
     label = models.OneToOneField(
-        Label, primary_key=True, on_delete=models.CASCADE, related_name="recon_link"
+        Label,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="recon_link",
+        db_constraint=False,
     )
-    number = models.CharField(max_length=32, blank=True, db_index=True)  # from its own data
+    number = models.CharField(max_length=32, blank=True)  # from its own data
     order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="label_links"
+        Order,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="label_links",
+        db_constraint=False,
     )
     kind = models.CharField(max_length=10, choices=MatchKind.choices, blank=True)
     confidence = models.FloatField(null=True, blank=True)
-    orphan = models.BooleanField(default=False, db_index=True)
+    orphan = models.BooleanField(default=False)
     object_state = models.CharField(max_length=20)
     status = models.CharField(max_length=20)
     tracking_status = models.CharField(max_length=20, blank=True)
     object_updated = models.DateTimeField()
 
+    class Meta:
+        indexes = [
+            models.Index(fields=["number"], name="recon_link_number"),
+            models.Index(fields=["label"], condition=Q(orphan=True), name="recon_link_orphan"),
+            models.Index(
+                fields=["label"], condition=Q(kind="probable"), name="recon_link_probable"
+            ),
+        ]
+
     def __str__(self) -> str:
         return f"Label {self.label_id} -> order {self.order_id or '-'}"
 
 
-class ShippoOrderKey(models.Model):
-    """The Squarespace order number a Shippo order's free text names."""
+class NumberText(models.Model):
+    """The order number a text names, for texts PostgreSQL's fast reader leaves to Python.
 
-    shippo_order = models.OneToOneField(
-        ShippoOrder, primary_key=True, on_delete=models.CASCADE, related_name="recon_key"
-    )
+    A pure function's memo (text in, number out), so it is never stale. The database reads
+    the usual forms ("1042", "#1042", "Order #1042", "order 1042", "SQ-1042") itself.
+    """
+
+    text = models.CharField(max_length=200, primary_key=True)
     number = models.CharField(max_length=32, blank=True, db_index=True)
 
     def __str__(self) -> str:
-        return f"Shippo order {self.shippo_order_id} -> #{self.number}"
+        return f"{self.text!r} -> #{self.number}"
+
+
+class PendingChange(models.Model):
+    """An order, label or Shippo order written since the last run (PostgreSQL triggers)."""
+
+    kind = models.CharField(max_length=12)  # "order", "label" or "shippo_order"
+    row_id = models.BigIntegerField()
+    old_text = models.CharField(max_length=100, blank=True)  # a Shippo order's number before
+
+    def __str__(self) -> str:
+        return f"Changed {self.kind} {self.row_id}"
 
 
 class ReconRun(models.Model):

@@ -133,61 +133,106 @@ def is_excluded(
     return fulfillment == "CANCELED" or refunded_fully or testmode or not physical
 
 
+@dataclass(frozen=True, slots=True)
+class Signs:
+    """Everything the flags of one order follow from (in SIGNS order)."""
+
+    excluded: bool
+    labelled: bool  # it has a valid label
+    awaiting: bool  # still inside the SLA
+    in_shippo: bool
+    any_label: bool  # it has a label, valid or not
+    fulfilled: bool  # Squarespace says FULFILLED
+    pending: bool  # Squarespace says PENDING
+    settled: bool  # a valid label old enough that the order should be fulfilled
+    multiple: bool  # more than one valid label
+    zip: bool  # a valid label goes to another ZIP
+    stale: bool  # a valid label old enough to move has not
+    returned: bool
+    probable: bool  # a valid label linked only by the probable rule
+
+
+SIGNS = tuple(Signs.__slots__)
+
+
 def order_flags(
     order: OrderFacts, labels: Sequence[LabelLike], *, in_shippo: bool, clock: Clock
 ) -> list[str]:
     """Return the order's flags in bucket order."""
-    if order.excluded:
-        return ["excluded"]
-    valid = [label for label in labels if label.valid]
-    if not valid:
-        found = set(_unlabelled(order, labels, in_shippo=in_shippo, clock=clock))
-    else:
-        found = _labelled(order, valid, clock=clock)
-    return [flag for flag in FLAGS if flag in found] if found else []
+    return flags_from(order_signs(order, labels, in_shippo=in_shippo, clock=clock))
 
 
-def _unlabelled(
+def order_signs(
     order: OrderFacts, labels: Sequence[LabelLike], *, in_shippo: bool, clock: Clock
-) -> Iterable[str]:
+) -> Signs:
+    """Read the signs of one order off its facts and its labels."""
+    valid = [label for label in labels if label.valid]
+    return Signs(
+        excluded=order.excluded,
+        labelled=bool(valid),
+        awaiting=order.created_on >= clock.sla_cutoff,
+        in_shippo=in_shippo,
+        any_label=bool(labels),
+        fulfilled=order.fulfillment == "FULFILLED",
+        pending=order.fulfillment == "PENDING",
+        settled=any(label.created < clock.settled_before for label in valid),
+        multiple=len(valid) > 1,
+        zip=any(_zip_differs(order, label) for label in valid),
+        stale=any(
+            lb.tracking_status in STALE_STATUSES and lb.created < clock.stale_before for lb in valid
+        ),
+        returned=any(label.tracking_status == "RETURNED" for label in valid),
+        probable=any(label.probable for label in valid),
+    )
+
+
+def flags_from(signs: Signs) -> list[str]:
+    """Return the flags these signs raise, in bucket order."""
+    if signs.excluded:
+        return ["excluded"]
+    found = set(_labelled(signs) if signs.labelled else _unlabelled(signs))
+    return [flag for flag in FLAGS if flag in found]
+
+
+def _unlabelled(signs: Signs) -> Iterable[str]:
     """Yield the flags of an order without a valid label."""
-    if order.created_on >= clock.sla_cutoff:
+    if signs.awaiting:
         yield "awaiting_label"
-    elif in_shippo:
+    elif signs.in_shippo:
         yield "in_shippo_no_label"
-    elif not labels:
+    elif not signs.any_label:
         yield "missing_in_shippo"
-    if labels:
+    if signs.any_label:
         yield "voided_only"
-    if order.fulfillment == "FULFILLED":
+    if signs.fulfilled:
         yield "fulfilled_no_label"
 
 
-def _labelled(order: OrderFacts, valid: Sequence[LabelLike], *, clock: Clock) -> set[str]:
-    """Return the flags an order's valid labels raise."""
-    found: set[str] = set()
-    settled, stale = clock.settled_before, clock.stale_before
-    if order.fulfillment == "PENDING" and any(label.created < settled for label in valid):
-        found.add("label_not_fulfilled")
-    if len(valid) > 1:
-        found.add("multiple_labels")
-    if any(_zip_differs(order, label) for label in valid):
-        found.add("zip_mismatch")
-    if any(lb.tracking_status in STALE_STATUSES and lb.created < stale for lb in valid):
-        found.add("stale_tracking")
-    if any(label.tracking_status == "RETURNED" for label in valid):
-        found.add("returned")
-    if any(label.probable for label in valid):
-        found.add("probable_match")
-    return found
+def _labelled(signs: Signs) -> Iterable[str]:
+    """Yield the flags an order's valid labels raise."""
+    if signs.pending and signs.settled:
+        yield "label_not_fulfilled"
+    for sign, flag in (
+        (signs.multiple, "multiple_labels"),
+        (signs.zip, "zip_mismatch"),
+        (signs.stale, "stale_tracking"),
+        (signs.returned, "returned"),
+        (signs.probable, "probable_match"),
+    ):
+        if sign:
+            yield flag
 
 
 def _zip_differs(order: OrderFacts, label: LabelLike) -> bool:
+    return zip_differs(order.zip, order.country, label.zip, label.country)
+
+
+def zip_differs(order_zip: str, order_country: str, label_zip: str, label_country: str) -> bool:
     """Say whether a label goes to another ZIP; a label with no ZIP on record proves nothing."""
-    if not label.zip or label.zip == order.zip:
+    if not label_zip or label_zip == order_zip:
         return False
-    country = order.country or label.country
-    return zip_key(label.zip, country) != zip_key(order.zip, country)
+    country = order_country or label_country
+    return zip_key(label_zip, country) != zip_key(order_zip, country)
 
 
 def bucket_of(flags: Sequence[str]) -> str:
@@ -207,7 +252,7 @@ def recheck_at(
         return None  # the common case: shipped, fulfilled, moving
     moments = []
     if not valid:
-        moments.append(_sla_ends(order.created_on, limits.sla_business_days))
+        moments.append(sla_ends(order.created_on, limits.sla_business_days))
     if order.fulfillment == "PENDING":
         moments += [lb.created + limits.label_not_fulfilled_days * DAY for lb in valid]
     moments += [
@@ -219,15 +264,28 @@ def recheck_at(
     return min(future) if future else None
 
 
-def _sla_ends(created_on: datetime, days: int) -> datetime:
+def sla_ends(created_on: datetime, days: int) -> datetime:
     """Return the first moment an order placed at `created_on` is past the SLA.
 
-    The cutoff moves continuously within a UTC day and jumps at midnight, so the crossing is
-    either a whole number of days after the order or a midnight.
+    Within one UTC day the cutoff trails the clock by a fixed number of days (the business
+    days plus the weekend days they span), so on each day from the order's own the first
+    moment past the SLA is either that midnight or the order's time plus that day's lag.
     """
-    candidates = []
-    for step in range(days, days + 9):
-        moment = created_on + step * DAY
-        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-        candidates += [moment + timedelta(microseconds=1), midnight, midnight + DAY]
-    return min(t for t in candidates if created_on < business_cutoff(t, days))
+    day = created_on.replace(hour=0, minute=0, second=0, microsecond=0)
+    while True:
+        first = max(day, created_on + _lag(day.weekday(), days) * DAY + _TICK)
+        if first < day + DAY:
+            return first
+        day += DAY
+
+
+_TICK = timedelta(microseconds=1)
+
+
+def _lag(weekday: int, days: int) -> int:
+    """Return how many days back `days` business days reach from a day of this weekday."""
+    lag = counted = 0
+    while counted < days:
+        lag += 1
+        counted += (weekday - lag) % 7 < 5
+    return lag

@@ -1,16 +1,17 @@
-"""Load the orders, labels and Shippo orders a run judges, as compact rows."""
+"""Load the orders, labels and Shippo orders an in-memory run judges, as compact rows."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.dateparse import parse_datetime
 
-from integrations.models import Label, Order, ShippoOrder
+from integrations.models import Label, Order, OrderLine, Rate, ShippoOrder
 from integrations.order_numbers import order_number_normalise
-from reconciliation.models import Decision, LabelLink, MatchDecision, ShippoOrderKey
+from reconciliation.matching import label_number
+from reconciliation.models import Decision, LabelLink, MatchDecision
 from reconciliation.rules import OrderFacts, is_excluded
 
 ORDER_FIELDS = (
@@ -68,10 +69,11 @@ class World:
     rejected: set[tuple[int, int]] = field(default_factory=set)  # (order pk, label pk)
 
     def add_orders(self, rows: Iterable[OrderRow]) -> None:
-        """Take orders into the world, indexed by number."""
+        """Take orders into the world, indexed by number (the oldest order owns a number)."""
         for row in rows:
             self.orders[row.pk] = row
-            self.by_number.setdefault(row.number, row.pk)
+            if row.pk < self.by_number.get(row.number, row.pk + 1):
+                self.by_number[row.number] = row.pk
 
 
 def _moment(value: object) -> datetime:
@@ -100,17 +102,10 @@ def order_row(values: tuple[object, ...]) -> OrderRow:
     return OrderRow(int(pk), normalised, _moment(modified), facts)  # type: ignore[call-overload]
 
 
-def label_row(values: tuple[object, ...], shippo_numbers: dict[str, str]) -> LabelRow:
-    """Build a LabelRow; its number comes from its Shippo order, else from its metadata."""
-    metadata, shippo_id = values[9], values[10]
-    number = shippo_numbers.get(str(shippo_id), "") if shippo_id else ""
-    return _label_row(values[:9], number, str(metadata))
-
-
-def _label_row(values: tuple[object, ...], number: str | None, metadata: str) -> LabelRow:
-    """Build a LabelRow from its first nine LABEL_FIELDS and the number its Shippo order names."""
+def _label_row(values: tuple[object, ...], shippo_text: str | None, metadata: str) -> LabelRow:
+    """Build a LabelRow from its first nine LABEL_FIELDS and its Shippo order's number text."""
     pk, state, status, created, updated, tracking, tn, zip_, cc = values
-    number = number or order_number_normalise(metadata) or ""
+    number = label_number(shippo_order_number=shippo_text, metadata=metadata)
     return LabelRow(
         int(pk), number, str(state), str(status), _moment(created), _moment(updated),  # type: ignore[call-overload]
         str(tracking), str(tn), str(zip_), str(cc),
@@ -124,23 +119,22 @@ def full_orders() -> list[OrderRow]:
     return [order_row(values) for values in _raw(sql)]
 
 
-def full_labels() -> list[LabelRow]:
-    """Load every label with the number its Shippo order's stored key names, in one read."""
-    label, shippo, key = _table(Label), _table(ShippoOrder), _table(ShippoOrderKey)
+def full_labels(where: str = "") -> list[LabelRow]:
+    """Load labels (all, or those `where` selects) with their Shippo order's number text."""
+    label, shippo = _table(Label), _table(ShippoOrder)
     columns = ", ".join(f"l.{'id' if f == 'pk' else f}" for f in LABEL_FIELDS[:9])
     sql = (
-        f"SELECT {columns}, k.number, l.metadata FROM {label} l "  # noqa: S608 - model names
+        f"SELECT {columns}, s.order_number, l.metadata FROM {label} l "  # noqa: S608 - model names
         f"LEFT JOIN {shippo} s ON s.object_id = l.shippo_order_object_id "
-        f"AND s.connection_id = l.connection_id AND l.shippo_order_object_id <> '' "
-        f"LEFT JOIN {key} k ON k.shippo_order_id = s.id"
+        f"AND s.connection_id = l.connection_id AND l.shippo_order_object_id <> '' {where}"
     )
     return [_label_row(v[:9], v[9], str(v[10])) for v in _raw(sql)]  # type: ignore[arg-type]
 
 
-def shippo_key_numbers() -> set[str]:
-    """Return every order number some Shippo order names."""
-    keys = ShippoOrderKey.objects.exclude(number="").values_list("number", flat=True)
-    return set(keys.distinct())
+def shippo_numbers(after_pk: int = 0) -> set[str]:
+    """Return the order numbers Shippo orders name (those after `after_pk`, or all)."""
+    texts = ShippoOrder.objects.filter(pk__gt=after_pk).values_list("order_number", flat=True)
+    return {n for n in map(order_number_normalise, texts.distinct()) if n}
 
 
 def _raw(sql: str) -> list[tuple[object, ...]]:
@@ -169,39 +163,38 @@ def orders_by_number(numbers: Iterable[str]) -> list[OrderRow]:
     return [row for chunk in _chunks(numbers) for row in orders_load(Q(order_number__in=chunk))]
 
 
-def labels_load(query: Q | None, shippo_numbers: dict[str, str]) -> list[LabelRow]:
-    """Load labels (all, or those matching `query`) as rows."""
-    labels = (Label.objects.all() if query is None else Label.objects.filter(query)).order_by()
-    return [label_row(values, shippo_numbers) for values in labels.values_list(*LABEL_FIELDS)]
-
-
-def shippo_numbers_for(object_ids: Iterable[str]) -> dict[str, str]:
-    """Return Shippo order object id -> number, from the stored keys."""
-    found: dict[str, str] = {}
-    for chunk in _chunks(object_ids):
-        keys = ShippoOrderKey.objects.filter(shippo_order__object_id__in=chunk)
-        found.update(keys.values_list("shippo_order__object_id", "number"))
-    return found
-
-
-def numbers_in_shippo(numbers: Iterable[str]) -> set[str]:
-    """Return which of these order numbers have a Shippo order."""
-    found: set[str] = set()
-    for chunk in _chunks(numbers):
-        keys = ShippoOrderKey.objects.filter(number__in=chunk)
-        found.update(keys.values_list("number", flat=True))
+def labels_by_pk(pks: Iterable[int]) -> dict[int, LabelRow]:
+    """Load the labels with these primary keys."""
+    found: dict[int, LabelRow] = {}
+    for chunk in _chunks(pks):
+        where = f"WHERE l.id IN ({', '.join(str(int(pk)) for pk in chunk)})"
+        found.update((row.pk, row) for row in full_labels(where))
     return found
 
 
 def decisions_load(world: World) -> None:
-    """Put every staff decision on probable matches into the world."""
-    for order, label, decision in MatchDecision.objects.values_list(
+    """Put every staff decision on probable matches into the world (the latest one counts)."""
+    for order, label, decision in MatchDecision.objects.order_by("pk").values_list(
         "order_id", "label_id", "decision"
     ):
         if decision == Decision.CONFIRM:
             world.confirmed[label] = order
         else:
             world.rejected.add((order, label))
+
+
+def sizes_load(label_pks: list[int], order_pks: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Return parcels per label (from its shipment) and physical items per order."""
+    rates = Label.objects.filter(pk__in=label_pks).values_list("pk", "rate_object_id")
+    by_rate = dict(
+        Rate.objects.filter(object_id__in=[r for _, r in rates if r]).values_list(
+            "object_id", "shipment__parcel_count"
+        )
+    )
+    parcels = {pk: by_rate[rate] for pk, rate in rates if by_rate.get(rate)}
+    lines = OrderLine.objects.filter(order_id__in=order_pks, line_type="PHYSICAL_PRODUCT")
+    items = dict(lines.values("order_id").annotate(n=Sum("quantity")).values_list("order_id", "n"))
+    return parcels, items
 
 
 def label_pks_naming(numbers: Iterable[str]) -> set[int]:
