@@ -24,7 +24,7 @@ from dashboards.models import AdDay, OrderFact, SalesDay
 from dashboards.ranges import DateRange
 from dashboards.rollups.labels import label_costs
 from dashboards.selectors.ads import ad_days
-from dashboards.selectors.sales import SalesTotals, orders_in, sales_days, sku_days
+from dashboards.selectors.sales import SalesDays, SalesTotals, orders_in, sku_days
 from dashboards.selectors.search import search_totals
 from integrations.models import CampaignDay
 
@@ -54,10 +54,11 @@ class PeriodSums:
 
     def __init__(self, period: DateRange) -> None:
         self.period = period
+        self.days = SalesDays(period)
 
-    @cached_property
+    @property
     def sales(self) -> list[SalesDay]:
-        return list(sales_days(self.period))
+        return self.days.rows
 
     @cached_property
     def ads(self) -> list[AdDay]:
@@ -65,13 +66,11 @@ class PeriodSums:
 
     def sales_totals(self, currency: str) -> SalesTotals:
         """Net revenue and counted orders (as dashboards.selectors.sales.sales_totals)."""
-        revenue = sum(day.gross - day.refunded for day in self.sales)
-        return SalesTotals(revenue, sum(day.orders for day in self.sales), currency)
+        return self.days.totals(currency)
 
     def revenue_by_day(self) -> dict[date, int]:
         """Net revenue in minor units per brand-local day, every day present."""
-        found = {day.day: day.gross - day.refunded for day in self.sales}
-        return {day: found.get(day, 0) for day in self.period.each_day()}
+        return {day.day: day.revenue_minor for day in self.days.by_day()}
 
     def new_customers(self) -> NewCustomers:
         """Customers whose first counted order ever falls in the period, and its revenue."""

@@ -7,6 +7,7 @@ revenue by state read the orders themselves.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,12 +50,7 @@ def sales_days(period: DateRange) -> QuerySet[SalesDay]:
 
 def sales_totals(period: DateRange) -> SalesTotals:
     """Net revenue (grand total minus refunds), order count and currency over `period`."""
-    totals = sales_days(period).aggregate(
-        gross=Sum("gross", default=0), refunded=Sum("refunded", default=0),
-        orders=Sum("orders", default=0),
-    )  # fmt: skip
-    revenue = totals["gross"] - totals["refunded"]
-    return SalesTotals(revenue, totals["orders"], order_currency())
+    return SalesDays(period).totals(order_currency())
 
 
 def brand_day_bounds(period: DateRange) -> tuple[datetime, datetime]:
@@ -85,10 +81,7 @@ class DaySales:
 
 def sales_by_day(period: DateRange) -> list[DaySales]:
     """Net revenue and order count per brand-local day, every day present."""
-    found = {day: (gross - refunded, orders)
-             for day, gross, refunded, orders
-             in sales_days(period).values_list("day", "gross", "refunded", "orders")}  # fmt: skip
-    return [DaySales(day, *found.get(day, (0, 0))) for day in period.each_day()]
+    return SalesDays(period).by_day()
 
 
 def _net(row: dict[str, Any]) -> int:
@@ -129,8 +122,13 @@ def sku_sales(period: DateRange) -> list[ItemSales]:
 
 def product_sales(period: DateRange) -> list[ItemSales]:
     """Units and line revenue per catalog product; SKUs outside the catalog by their line name."""
+    return products_of(sku_sales(period))
+
+
+def products_of(skus: list[ItemSales]) -> list[ItemSales]:
+    """The SKU figures merged per catalog product (SKUs outside it by their line name)."""
     merged: dict[str, ItemSales] = {}
-    for item in sku_sales(period):
+    for item in skus:
         key = item.name if item.in_catalog else f"~{item.name}"
         seen = merged.get(key)
         units, revenue = (seen.units, seen.revenue_minor) if seen else (0, 0)
@@ -183,13 +181,36 @@ class Returns:
         return self.refunded_orders / self.counted if self.counted else None
 
 
+class SalesDays:
+    """A period's daily order sums, read once on first use, summed as each question asks."""
+
+    def __init__(self, period: DateRange) -> None:
+        self.period = period
+
+    @cached_property
+    def rows(self) -> list[SalesDay]:
+        return list(sales_days(self.period))
+
+    def totals(self, currency: str) -> SalesTotals:
+        """Net revenue (grand totals minus refunds) and counted orders."""
+        revenue = sum(day.gross - day.refunded for day in self.rows)
+        return SalesTotals(revenue, sum(day.orders for day in self.rows), currency)
+
+    def by_day(self) -> list[DaySales]:
+        """Net revenue and order count per brand-local day, every day present."""
+        found = {day.day: (day.gross - day.refunded, day.orders) for day in self.rows}
+        return [DaySales(day, *found.get(day, (0, 0))) for day in self.period.each_day()]
+
+    def returns(self) -> Returns:
+        """Cancellations and refunds of the orders placed in the period."""
+        fields = ("placed", "canceled", "canceled_total", "orders", "refunded_orders",
+                  "refunded", "gross")  # fmt: skip
+        return Returns(*(sum(getattr(day, f) for day in self.rows) for f in fields))
+
+
 def returns_in(period: DateRange) -> Returns:
     """Count and sum cancellations and refunds of the orders placed in `period`."""
-    fields = ("placed", "canceled", "canceled_total", "orders", "refunded_orders", "refunded",
-              "gross")  # fmt: skip
-    # Aliased, because an aggregate may not share a name with another one's field.
-    totals = sales_days(period).aggregate(**{f"sum_{f}": Sum(f, default=0) for f in fields})
-    return Returns(*(totals[f"sum_{f}"] for f in fields))
+    return SalesDays(period).returns()
 
 
 COHORT_WINDOWS = (30, 90, 180)  # days after the first order: about 1, 3 and 6 months

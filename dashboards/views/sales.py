@@ -79,25 +79,27 @@ class Figures:
     returns: sales.Returns
 
 
-def figures_for(period: DateRange) -> Figures:
-    """Ask the selectors for one range's headline numbers."""
-    return Figures(sales.sales_totals(period), sales.returns_in(period))
+def figures_for(days: sales.SalesDays, currency: str) -> Figures:
+    """One range's headline numbers from its daily sums."""
+    return Figures(days.totals(currency), days.returns())
 
 
 @require_GET
 def sales_page(request: HtmxHttpRequest) -> HttpResponse:
     """Show the Sales dashboard for the chosen period."""
     period = period_of(request)
-    now = figures_for(period.current)
-    before = figures_for(period.comparison) if period.comparison else None
-    currency = now.totals.currency
+    currency = sales.order_currency()
+    current = sales.SalesDays(period.current)
+    earlier = sales.SalesDays(period.comparison) if period.comparison else None
+    now = figures_for(current, currency)
+    before = figures_for(earlier, currency) if earlier else None
     tables_ = _tables(period.current, currency)
     for table in tables_:
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context = {
         "title": "Sales",
         "metrics": sales_metrics(now, before),
-        "chart": _chart(period.current, period.comparison, currency),
+        "chart": _chart(current, earlier, currency),
         "tables": list(zip(tables_, _HEADINGS, _NOTES, strict=True)),
         "has_orders": now.returns.placed > 0,
     }
@@ -118,8 +120,9 @@ _NOTES = [
 
 
 def _tables(period: DateRange, currency: str) -> list[tables.Table]:
-    products = [_item_row(i, currency) for i in sales.product_sales(period)]
-    skus = [_item_row(i, currency) for i in sales.sku_sales(period)]
+    sold = sales.sku_sales(period)
+    products = [_item_row(i, currency) for i in sales.products_of(sold)]
+    skus = [_item_row(i, currency) for i in sold]
     states = [_state_row(s, currency) for s in sales.sales_by_state(period)]
     cohorts = [_cohort_row(c, currency) for c in sales.cohorts(period)]
     return [ProductTable(products), SkuTable(skus), StateTable(states), CohortTable(cohorts)]
@@ -180,14 +183,16 @@ _SPECS: list[tuple[str, str, Any, Any, bool]] = [
 ]  # fmt: skip
 
 
-def _chart(current: DateRange, comparison: DateRange | None, currency: str) -> dict[str, Any]:
-    days = sales.sales_by_day(current)
+def _chart(
+    current: sales.SalesDays, comparison: sales.SalesDays | None, currency: str
+) -> dict[str, Any]:
+    days = current.by_day()
     series: dict[str, Sequence[float | int | None]] = {
         "Revenue": [float(_major(d.revenue_minor, currency) or 0) for d in days],
         "Orders": [d.orders for d in days],
     }
     if comparison is not None:
-        earlier = sales.sales_by_day(comparison)
+        earlier = comparison.by_day()
         series["Revenue (comparison)"] = [
             float(_major(d.revenue_minor, currency) or 0) for d in earlier
         ][: len(days)]
