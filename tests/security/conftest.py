@@ -16,20 +16,21 @@ from sandbox.testing import running_sandbox
 
 
 class RecordingSandbox(Sandbox):
-    """The sandbox, remembering the path of every request, so a test can prove none came."""
+    """The sandbox, remembering every request ("METHOD /path"), so a test can prove none came."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         super().__init__(sandbox.platforms.values())
         self.paths: list[str] = []
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        self.paths.append(str(environ.get("PATH_INFO", "")))
+        self.paths.append(f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}")
         return super().__call__(environ, start_response)
 
 
 @dataclass
 class RunningSandbox:
     app: RecordingSandbox
+    url: str
     settings: dict[str, str]
 
     @property
@@ -62,7 +63,7 @@ def running_platforms() -> Iterator[RunningSandbox]:
     ads = app.platforms["google_ads"]
     assert isinstance(ads, GoogleAdsPlatform)
     with running_sandbox(app) as url, running_google_ads(ads) as grpc:
-        yield RunningSandbox(app, sandbox_settings(url, grpc.endpoint, str(grpc.ca_file)))
+        yield RunningSandbox(app, url, sandbox_settings(url, grpc.endpoint, str(grpc.ca_file)))
 
 
 @pytest.fixture

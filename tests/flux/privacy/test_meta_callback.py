@@ -1,22 +1,15 @@
 """Meta's data-deletion callback answers only a correctly signed request, and nothing else."""
 
 import json
-import re
-import string
-from urllib.parse import urlencode
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hyp_settings
-from hypothesis import strategies as st
 
-from flux.audit.models import AuditEvent
 from flux.hashing import hash_identifier
 from flux.privacy.models import DeletionRequest, DeletionSource, DeletionStatus, SubjectKind
 
-from .conftest import META_SECRET, b64url, sign_payload_part, signed_request
+from .conftest import b64url, sign_payload_part, signed_request
 
 pytestmark = pytest.mark.django_db
 URL = "/data-deletion/callback"
@@ -101,141 +94,6 @@ def test_other_methods_get_405(client, make_signed_request, method):
     response = getattr(client, method)(URL, {"signed_request": make_signed_request()})
     assert response.status_code == 405
     assert DeletionRequest.objects.count() == 0
-
-
-# --- Forged and malformed input: 1,000 generated examples, all 4xx, nothing written ---------
-
-_B64URL = string.ascii_letters + string.digits + "-_"
-_SECRETS_WRONG = st.text(min_size=0, max_size=40).filter(lambda s: s != META_SECRET)
-
-
-def _is_acceptable_payload(raw: bytes) -> bool:
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return False
-    return (
-        isinstance(data, dict)
-        and data.get("algorithm") == "HMAC-SHA256"
-        and isinstance(data.get("user_id"), str)
-        and re.fullmatch(r"[0-9]{1,32}", data["user_id"]) is not None
-    )
-
-
-def _signed(payload) -> str:
-    return signed_request(payload, META_SECRET)
-
-
-_good_payload = st.fixed_dictionaries(
-    {"algorithm": st.just("HMAC-SHA256"), "user_id": st.from_regex(r"[0-9]{1,20}", fullmatch=True)}
-)
-_not_numeric_string = st.one_of(
-    st.none(),
-    st.integers(),
-    st.floats(allow_nan=False),
-    st.booleans(),
-    st.lists(st.integers(), max_size=3),
-    st.text(max_size=40).filter(lambda s: re.fullmatch(r"[0-9]{1,32}", s) is None),
-)
-
-random_text = st.text(max_size=300)
-random_base64ish = st.text(alphabet=_B64URL + ".=", max_size=300)
-wrong_signature = st.tuples(_good_payload, _SECRETS_WRONG).map(
-    lambda pair: signed_request(pair[0], pair[1])
-)
-random_signature = st.tuples(st.binary(min_size=0, max_size=48), _good_payload).map(
-    lambda pair: f"{b64url(pair[0])}.{b64url(json.dumps(pair[1]).encode())}"
-)
-bad_json = (
-    st.binary(max_size=200)
-    .filter(lambda raw: not _is_acceptable_payload(raw))
-    .map(lambda raw: sign_payload_part(b64url(raw)))
-)
-wrong_algorithm = (
-    st.one_of(st.text(max_size=20), st.integers(), st.none())
-    .filter(lambda value: value != "HMAC-SHA256")
-    .map(lambda value: _signed({"algorithm": value, "user_id": "123"}))
-)
-missing_algorithm = st.just(_signed({"user_id": "123"}))
-bad_user_id = _not_numeric_string.map(
-    lambda value: _signed({"algorithm": "HMAC-SHA256", "user_id": value})
-)
-missing_user_id = st.just(_signed({"algorithm": "HMAC-SHA256"}))
-not_an_object = st.one_of(st.lists(st.integers()), st.text(), st.integers()).map(_signed)
-huge = st.integers(min_value=4097, max_value=12_000).map(lambda n: "A" * n)
-non_ascii = st.tuples(
-    _good_payload, st.text(min_size=1, max_size=5).filter(lambda s: not s.isascii())
-).map(lambda pair: f"{pair[1]}{_signed(pair[0])}")
-extra_dots = st.tuples(_good_payload, st.text(alphabet=_B64URL + ".", max_size=20)).map(
-    lambda pair: f"{_signed(pair[0])}.{pair[1]}"
-)
-signature_only = st.text(alphabet=_B64URL, max_size=60)
-
-forged_signed_requests = st.one_of(
-    random_text,
-    random_base64ish,
-    wrong_signature,
-    random_signature,
-    bad_json,
-    wrong_algorithm,
-    missing_algorithm,
-    bad_user_id,
-    missing_user_id,
-    not_an_object,
-    huge,
-    non_ascii,
-    extra_dots,
-    signature_only,
-)
-
-_CONTENT_TYPES = [
-    FORM,
-    "multipart/form-data; boundary=xyz",
-    "application/json",
-    "text/plain",
-    "application/octet-stream",
-]
-# (method, content type, raw body)
-as_form_field = forged_signed_requests.map(lambda value: ("POST", FORM, _form_body(value)))
-raw_bodies = st.tuples(st.just("POST"), st.sampled_from(_CONTENT_TYPES), st.binary(max_size=2000))
-oversized_bodies = st.integers(min_value=16 * 1024 + 1, max_value=40_000).map(
-    lambda n: ("POST", FORM, b"signed_request=" + b"a" * n)
-)
-wrong_methods = st.tuples(
-    st.sampled_from(["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "HEAD"]),
-    st.just(FORM),
-    _good_payload.map(lambda payload: _form_body(_signed(payload))),
-)
-requests = st.one_of(as_form_field, as_form_field, raw_bodies, oversized_bodies, wrong_methods)
-
-
-def _form_body(value: str) -> bytes:
-    return urlencode({"signed_request": value}).encode()
-
-
-def test_a_thousand_forged_or_malformed_callbacks_get_4xx_and_write_nothing(meta_secret):
-    client = Client()
-    audit_before = AuditEvent.objects.count()
-    statuses: list[int] = []
-
-    @hyp_settings(
-        max_examples=1000,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        database=None,
-    )
-    @given(request=requests)
-    def check(request: tuple[str, str, bytes]) -> None:
-        method, content_type, body = request
-        response = client.generic(method, URL, body, content_type=content_type)
-        statuses.append(response.status_code)
-        assert 400 <= response.status_code < 500, (response.status_code, request)
-        assert DeletionRequest.objects.count() == 0
-        assert AuditEvent.objects.count() == audit_before
-
-    check()
-    assert len(statuses) >= 1000
-    assert {400, 403, 405, 413} <= set(statuses)
 
 
 def test_the_database_allows_one_open_meta_request_per_user(client, make_signed_request):

@@ -1,12 +1,16 @@
-"""A small Shippo sandbox on loopback, and a connection made through `manage.py connect`."""
+"""A small Shippo sandbox on loopback, a connection made through `manage.py connect`, and a
+label in transit with the webhook body Shippo sends when it is delivered."""
 
 from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 
+from integrations.connections import connection_sync
 from integrations.http import RetryPolicy
-from integrations.models import Connection
+from integrations.models import Connection, Label
 from integrations.shippo import client
 from sandbox.brand import Brand
 from sandbox.platforms._brand import brand_for
@@ -47,3 +51,27 @@ def shippo_url(
 def connection(shippo_url: str, db: None) -> Connection:
     call_command("connect", "shippo", "--api-key", TOKEN)
     return Connection.objects.get(provider="shippo")
+
+
+@pytest.fixture
+def synced(connection: Connection) -> Connection:
+    connection_sync(connection_id=connection.pk, trigger="test")
+    return connection
+
+
+@pytest.fixture
+def label(synced: Connection) -> Label:
+    return Label.objects.valid().filter(tracking_status="TRANSIT")[0]
+
+
+@pytest.fixture
+def delivered(shippo_platform: ShippoPlatform, label: Label) -> dict[str, Any]:
+    """The body Shippo sends when the label's parcel is delivered, a day after its last news."""
+    assert label.tracking_status_at is not None
+    at = label.tracking_status_at + timedelta(days=1)
+    shippo_platform.tracking_update(
+        carrier=label.carrier, tracking_number=label.tracking_number, status="DELIVERED", at=at
+    )
+    return shippo_platform.track_updated_body(
+        carrier=label.carrier, tracking_number=label.tracking_number
+    )
