@@ -1,6 +1,5 @@
 """Daily sums over the order facts: SalesDay per day, SkuDay per day and SKU."""
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -8,7 +7,8 @@ from django.db.models import Count, F, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from dashboards.models import OrderFact, SalesDay, SkuDay
-from dashboards.rollups.facts import BATCH, chunked
+from dashboards.rollups.facts import chunked
+from dashboards.rollups.sql import insert_select
 from dashboards.selectors.sales import COHORT_WINDOWS
 from integrations.models import OrderLine
 from integrations.models.commerce import FulfillmentStatus
@@ -30,16 +30,11 @@ def days_rebuild(days: set[date] | None) -> int:
 
 
 def _write(facts: QuerySet[OrderFact], lines: QuerySet[OrderLine]) -> int:
-    sales = [SalesDay(**row) for row in _sales_sums(facts)]
-    SalesDay.objects.bulk_create(sales, batch_size=BATCH)
-    written = len(sales)
-    for batch in chunked(_sku_sums(lines), BATCH):
-        SkuDay.objects.bulk_create(SkuDay(**row) for row in batch)
-        written += len(batch)
-    return written
+    # Summed and written by the database: two years of SKU-days never pass through Python.
+    return insert_select(SalesDay, _sales_sums(facts)) + insert_select(SkuDay, _sku_sums(lines))
 
 
-def _sales_sums(facts: QuerySet[OrderFact]) -> Iterator[dict[str, Any]]:
+def _sales_sums(facts: QuerySet[OrderFact]) -> QuerySet[OrderFact, dict[str, Any]]:
     counted = Q(counted=True)
     canceled = Q(order__fulfillment_status=FulfillmentStatus.CANCELED)
     first = Q(first=True)
@@ -47,7 +42,7 @@ def _sales_sums(facts: QuerySet[OrderFact]) -> Iterator[dict[str, Any]]:
         f"again_{days}": Count("pk", filter=first & Q(reordered_after__lte=timedelta(days=days)))
         for days in COHORT_WINDOWS
     }
-    rows = (
+    return (
         facts.filter(order__testmode=False)
         .values("day")
         .annotate(
@@ -66,17 +61,16 @@ def _sales_sums(facts: QuerySet[OrderFact]) -> Iterator[dict[str, Any]]:
             customer_revenue=Sum("customer_revenue", filter=first, default=0),
             **again,
         )
-        .order_by()
+        .order_by("day")
     )
-    return rows.iterator(BATCH)
 
 
-def _sku_sums(lines: QuerySet[OrderLine]) -> Iterator[dict[str, Any]]:
+def _sku_sums(lines: QuerySet[OrderLine]) -> QuerySet[OrderLine, dict[str, Any]]:
     fact = "order__dashboard_fact__"
     amount = F("quantity") * F("unit_price")
     # The order's label cost shared by line amount (no share when its lines total nothing).
     share = Cast(F(f"{fact}label_cost"), FloatField()) * amount / NullIf(F(f"{fact}line_total"), 0)
-    rows = (
+    return (
         lines.filter(**{f"{fact}counted": True})
         .values("sku", day=F(f"{fact}day"))
         .annotate(
@@ -87,4 +81,3 @@ def _sku_sums(lines: QuerySet[OrderLine]) -> Iterator[dict[str, Any]]:
         )
         .order_by("day")  # each day's rows together on disk, as the pages read them
     )
-    return rows.iterator(BATCH)

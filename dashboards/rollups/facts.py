@@ -61,8 +61,9 @@ def facts_rebuild(pks: set[int] | None, costs: dict[int, int]) -> set[date]:
     Return the days those orders were on before and are on now, whose sums must be rebuilt.
     """
     if pks is None:
-        OrderFact.objects.filter(~Exists(Order.objects.filter(pk=OuterRef("order_id")))).delete()
-        _write(_facts(_ordered(Order.objects.all()), costs))
+        # Cleared and inserted afresh: quicker than comparing every row on conflict.
+        OrderFact.objects.all().delete()
+        _write(_facts(_ordered(Order.objects.all()), costs), _line_totals(OrderLine.objects.all()))
         return set(OrderFact.objects.values_list("day", flat=True).distinct())
     pks, hashes = _with_customers(pks)
     days = _days_of(pks)
@@ -157,21 +158,31 @@ def _customer_fact(fact: OrderFact, order: _Order, counted: Sequence[_Order]) ->
     return fact
 
 
-def _write(facts: Iterable[OrderFact]) -> set[int]:
-    """Upsert the facts with their orders' line totals; return the order ids written."""
+def _write(facts: Iterable[OrderFact], totals: dict[int, int] | None = None) -> set[int]:
+    """Write the facts with their orders' line totals; return the order ids written.
+
+    With `totals` (every order's, for a rebuild from empty) they are inserted; without, each
+    batch reads its own totals and replaces the facts stored.
+    """
     written: set[int] = set()
     for batch in chunked(facts, BATCH):
         pks = [fact.order_id for fact in batch]
-        totals = dict(
-            OrderLine.objects.filter(order_id__in=pks)
-            .values_list("order_id")
-            .annotate(total=Sum(F("quantity") * F("unit_price")))
-            .order_by()
-        )
+        found = totals
+        if found is None:
+            found = _line_totals(OrderLine.objects.filter(order_id__in=pks))
         for fact in batch:
-            fact.line_total = totals.get(fact.order_id) or 0
-        OrderFact.objects.bulk_create(
-            batch, update_conflicts=True, unique_fields=["order"], update_fields=FACT_FIELDS
-        )
+            fact.line_total = found.get(fact.order_id) or 0
+        if totals is not None:
+            OrderFact.objects.bulk_create(batch)
+        else:
+            OrderFact.objects.bulk_create(
+                batch, update_conflicts=True, unique_fields=["order"], update_fields=FACT_FIELDS
+            )
         written.update(pks)
     return written
+
+
+def _line_totals(lines: QuerySet[OrderLine]) -> dict[int, int]:
+    """Σ quantity × unit price per order of `lines`."""
+    rows = lines.values_list("order_id").annotate(total=Sum(F("quantity") * F("unit_price")))
+    return dict(rows.order_by())

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import Any
 
@@ -133,13 +133,15 @@ def _summed_by(
             SearchQueryPageWeek.objects.filter(week__gte=mondays[0], week__lte=mondays[-1])
         )
     found: dict[tuple[str, ...], list[Any]] = {}
+    width = len(fields)
     for part in parts:
         rows = part.values_list(*fields).annotate(**{f"sum_{n}": Sum(n) for n in names})
         for row in rows.order_by():
-            key, values = row[: len(fields)], row[len(fields) :]
-            total = found.setdefault(key, [0] * len(names))
-            for n, value in enumerate(values):
-                total[n] += value or 0
+            key, values = row[:width], [value or 0 for value in row[width:]]
+            total = found.get(key)
+            found[key] = (
+                values if total is None else [a + b for a, b in zip(total, values, strict=True)]
+            )
     return found
 
 
@@ -215,8 +217,14 @@ def brand_terms() -> list[str]:
 def is_brand_query(query: str, terms: Sequence[str] | None = None) -> bool:
     """Whether the query contains a brand term as whole words."""
     terms = brand_terms() if terms is None else terms
-    text = query.lower()
-    return any(re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text) for term in terms)
+    return _brand_pattern(tuple(terms)).search(query.lower()) is not None
+
+
+@cache
+def _brand_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all the terms, each as whole words (never matching when there are none)."""
+    words = "|".join(re.escape(term) for term in terms) or r"(?!)"
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
 
 
 def striking_distance(
