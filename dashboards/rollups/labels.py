@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 
 from integrations.models import Label, Order, ShippoOrder
 from integrations.order_numbers import order_number_normalise
@@ -45,25 +45,38 @@ def _linked_costs(orders: QuerySet[Order]) -> dict[int, int] | None:
 
 
 def _costs_by_number(orders: QuerySet[Order]) -> dict[int, int]:
-    zone = ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
-    windows: dict[str, tuple[int, datetime, datetime]] = {}
-    for pk, text, created_on in orders.values_list("pk", "order_number", "created_on"):
-        number = order_number_normalise(text)
-        if number is None:
-            continue
-        start = datetime.combine(created_on.astimezone(zone).date(), time.min, tzinfo=zone)
-        end = datetime.combine(start.date() + timedelta(days=1), time.min, tzinfo=zone)
-        windows[number] = (pk, start - LABEL_LOOKBEHIND, end + LABEL_LOOKAHEAD)
-    if not windows:
+    bounds = orders.aggregate(first=Min("created_on"), last=Max("created_on"))
+    if bounds["first"] is None:
         return {}
+    a_day = timedelta(days=1)  # the orders' brand-local days start and end within a day of them
+    labels = _numbered_labels(
+        bounds["first"] - a_day - LABEL_LOOKBEHIND, bounds["last"] + a_day + LABEL_LOOKAHEAD
+    )
+    windows = _order_windows(orders, {number for _cost, number, _at in labels if number})
     costs: dict[int, int] = defaultdict(int)
-    for cost, number, created in _numbered_labels(
-        min(w[1] for w in windows.values()), max(w[2] for w in windows.values())
-    ):
+    for cost, number, created in labels:
         found = windows.get(number) if number else None
         if found is not None and found[1] <= created < found[2]:
             costs[found[0]] += cost or 0
     return dict(costs)
+
+
+def _order_windows(
+    orders: QuerySet[Order], numbers: set[str]
+) -> dict[str, tuple[int, datetime, datetime]]:
+    """For each order named by a label: its pk and when its labels may have been created."""
+    zone = ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
+    windows: dict[str, tuple[int, datetime, datetime]] = {}
+    if not numbers:
+        return windows
+    for pk, text, created_on in orders.values_list("pk", "order_number", "created_on"):
+        number = order_number_normalise(text)
+        if number not in numbers:
+            continue
+        start = datetime.combine(created_on.astimezone(zone).date(), time.min, tzinfo=zone)
+        end = datetime.combine(start.date() + timedelta(days=1), time.min, tzinfo=zone)
+        windows[number] = (pk, start - LABEL_LOOKBEHIND, end + LABEL_LOOKAHEAD)
+    return windows
 
 
 def _numbered_labels(

@@ -16,10 +16,23 @@ from dashboards.models import AdDay, OrderFact, RollupState, SalesDay, SkuDay
 from dashboards.rollups.orders import orders_rollups_refresh
 from dashboards.rollups.triggers import refresh_after_erasure, refresh_after_sync
 from dashboards.selectors import alerts
-from dashboards.selectors.overview import margins, new_customers, repeat_customers
+from dashboards.selectors.overview import (
+    label_cost_by_order,
+    margins,
+    new_customers,
+    repeat_customers,
+)
 from dashboards.selectors.sales import cohorts, returns_in, sales_totals, sku_sales
 from integrations.models import Campaign, CampaignDay, Label, Order
-from tests.dashboards.selectors.test_overview import DAY1, DAY2, PERIOD, build_brand, line, order
+from tests.dashboards.selectors.test_overview import (
+    DAY1,
+    DAY2,
+    PERIOD,
+    build_brand,
+    label,
+    line,
+    order,
+)
 from tests.dashboards.selectors.test_sales import at
 from tests.dashboards.selectors.test_sales import order as placed
 
@@ -160,3 +173,13 @@ def test_the_overview_counts_reconciliation_exceptions_as_of_the_last_refresh(br
     result(1004, "zip_mismatch")  # written by a run whose refresh has not happened yet
     assert alerts.reconciliation_exceptions_refreshed() == 1
     assert alerts.reconciliation_exceptions() == 2
+
+
+def test_a_label_counts_from_two_days_before_its_orders_day_to_three_weeks_after(brand):
+    # 1005 was placed on 2 March: its window runs from 28 February to the end of 23 March.
+    label("L5-late", 300, metadata="#1005", day=DAY2 + timedelta(days=21))
+    label("L5-too-late", 400, metadata="#1005", day=DAY2 + timedelta(days=22))
+    label("L5-early", 50, metadata="#1005", day=DAY2 - timedelta(days=2))
+    assert label_cost_by_order(PERIOD)[brand[1005].pk] == 300 + 50
+    orders_rollups_refresh()
+    assert SalesDay.objects.get(day=DAY2).label_cost == 700 + 300 + 50
