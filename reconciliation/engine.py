@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.models import ShippoOrder
-from reconciliation.inmemory import Counts, run_in_memory
+from reconciliation.inmemory import run_in_memory
 from reconciliation.models import ReconRun
 from reconciliation.sql.run import run_in_database
 
@@ -40,16 +40,20 @@ def reconcile(*, full: bool = False, now: datetime | None = None) -> RunSummary:
     now = now or timezone.now()
     with transaction.atomic():
         _lock()
+        started = timezone.now()
         last = ReconRun.objects.filter(finished_at__isnull=False).order_by("-pk").first()
-        top = ShippoOrder.objects.order_by("-pk").values_list("pk", flat=True).first()
+        full = full or last is None
+        if connection.vendor == "postgresql":
+            counts, top = run_in_database(full=full, now=now), 0
+        else:
+            # The in-memory engine starts its next run from the Shippo orders after this one.
+            top = ShippoOrder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            counts = run_in_memory(full=full, last=last, now=now)
         run = ReconRun.objects.create(
-            started_at=timezone.now(), full=full or last is None, max_shippo_order_pk=top or 0
-        )
-        counts = _run(full=run.full, last=last, now=now)
-        run.finished_at = timezone.now()
-        run.orders_evaluated, run.labels_evaluated = counts.orders, counts.labels
-        run.results_written = counts.results_written
-        run.save()
+            started_at=started, finished_at=timezone.now(), full=full,
+            orders_evaluated=counts.orders, labels_evaluated=counts.labels,
+            results_written=counts.results_written, max_shippo_order_pk=top,
+        )  # fmt: skip
     logger.info(
         "reconciled run_id=%s full=%s orders=%s labels=%s written=%s",
         run.pk, run.full, counts.orders, counts.labels, counts.results_written,
@@ -57,12 +61,6 @@ def reconcile(*, full: bool = False, now: datetime | None = None) -> RunSummary:
     return RunSummary(
         run.pk, run.full, counts.orders, counts.labels, counts.results_written, counts.links_written
     )
-
-
-def _run(*, full: bool, last: ReconRun | None, now: datetime) -> Counts:
-    if connection.vendor == "postgresql":
-        return run_in_database(full=full, now=now)
-    return run_in_memory(full=full, last=last, now=now)
 
 
 def _lock() -> None:

@@ -91,9 +91,15 @@ def _sign(name: str, condition: str) -> str:
 _IN_SHIPPO_ALL = "x.number IN (SELECT number FROM r_shippo)"
 _IN_SHIPPO_INDEXED = (
     f"(EXISTS (SELECT 1 FROM {SHIPPO} s WHERE reconciliation_order_number(s.order_number) "
-    "= x.number) OR EXISTS (SELECT 1 FROM reconciliation_numbertext m JOIN "
-    f"{SHIPPO} s ON s.order_number = m.text WHERE m.number = x.number))"
+    "= x.number::text) OR EXISTS (SELECT 1 FROM reconciliation_numbertext m JOIN "
+    f"{SHIPPO} s ON s.order_number = m.text WHERE m.number = x.number::text))"
 )
+
+
+def _key(column: str) -> str:
+    """Return SQL for the number `column` names as a bigint (NULL for none): numbers have at
+    most 12 digits, and integers hash and compare faster than text."""
+    return f"nullif({number_of(column)}, '')::bigint"
 
 
 def load(scope: Scope) -> list[str]:
@@ -105,12 +111,12 @@ def load(scope: Scope) -> list[str]:
         "l.shippo_order_object_id FROM integrations_label l "
         "WHERE l.id = ANY(%(labels)s::bigint[]))"
     )
-    in_shippo = "x.number <> '' AND " + (_IN_SHIPPO_ALL if scope.full else _IN_SHIPPO_INDEXED)
+    in_shippo = "x.number IS NOT NULL AND " + (_IN_SHIPPO_ALL if scope.full else _IN_SHIPPO_INDEXED)
     fulfilled, pending = "x.fulfillment = 'FULFILLED'", "x.fulfillment = 'PENDING'"
     return [
         temp(
             "r_shippo",
-            f"SELECT s.connection_id, s.object_id, {number_of('s.order_number')} AS number "
+            f"SELECT s.connection_id, s.object_id, {_key('s.order_number')} AS number "
             f"FROM {SHIPPO} s {memo_join('s.order_number')} {shippo}",
         ),
         temp(
@@ -118,18 +124,12 @@ def load(scope: Scope) -> list[str]:
             f"SELECT x.*, {_sign('excluded', 'x.excluded')} | {_sign('awaiting', 'x.awaiting')} "
             f"| {_sign('in_shippo', in_shippo)} | {_sign('fulfilled', fulfilled)} "
             f"| {_sign('pending', pending)} AS signs "
-            f"FROM (SELECT o.id, {number_of('o.order_number')} AS number, o.created_on, "
+            f"FROM (SELECT o.id, {_key('o.order_number')} AS number, o.created_on, "
             "o.modified_on, o.fulfillment_status AS fulfillment, "
             f"{excluded('o')} AS excluded, o.created_on >= %(sla)s AS awaiting, "
             "o.ship_postal_code AS zip, o.ship_country AS country "
             f"FROM {ORDER} o {memo_join('o.order_number')} {scope.only('o', 'orders')} "
             "OFFSET 0) x",
-        ),
-        # Who owns each number (the oldest order), and where it ships when it is the only one.
-        temp(
-            "r_owner",
-            "SELECT number, min(id) AS order_id, count(*) AS n, min(zip) AS zip, "
-            "min(country) AS country FROM r_order WHERE number <> '' GROUP BY number",
         ),
         temp(
             "r_label",
@@ -139,8 +139,8 @@ def load(scope: Scope) -> list[str]:
             "CASE WHEN coalesce(f.order_id, d.order_id) IS NOT NULL THEN 1.0::float8 "
             "END AS confidence, CASE WHEN f.n = 1 THEN f.zip END AS order_zip, "
             "CASE WHEN f.n = 1 THEN f.country END AS order_country, false AS zip_differs "
-            "FROM (SELECT l.id, CASE WHEN s.number <> '' THEN s.number "
-            f"ELSE {number_of('l.metadata')} END AS number, "
+            "FROM (SELECT l.id, CASE WHEN s.number IS NOT NULL THEN s.number "
+            f"ELSE {_key('l.metadata')} END AS number, "
             "(l.object_state = 'VALID' AND l.status = 'SUCCESS') AS valid, "
             "l.object_created AS created, l.object_updated, l.object_state, l.status, "
             "l.tracking_status, l.tracking_number, l.recipient_zip AS zip, "
@@ -148,7 +148,10 @@ def load(scope: Scope) -> list[str]:
             "ON s.connection_id = l.connection_id AND s.object_id = l.shippo_order_object_id "
             f"AND l.shippo_order_object_id <> '' {memo_join('l.metadata')} "
             f"{scope.only('l', 'labels')} OFFSET 0) y "
-            "LEFT JOIN r_owner f ON f.number = y.number AND y.number <> '' "
+            # Who owns each number (the oldest order), and where it ships if it is the only one.
+            "LEFT JOIN (SELECT number, min(id) AS order_id, count(*) AS n, min(zip) AS zip, "
+            "min(country) AS country FROM r_order WHERE number IS NOT NULL GROUP BY number) f "
+            "ON f.number = y.number "
             # Staff's last confirmation links a label no number links.
             f"LEFT JOIN (SELECT DISTINCT ON (label_id) label_id, order_id FROM {DECISION} "
             "WHERE decision = %(confirm)s ORDER BY label_id, id DESC) d "
@@ -311,9 +314,9 @@ _KIND = (
 RESULTS = f"""
 SELECT r.id AS order_id, coalesce(c.flags->>0, 'matched') AS bucket, c.flags,
     r.label_ids, r.tracking_numbers, r.match_kind, r.confidence, r.in_shippo, r.order_modified,
-    r.recheck_at
+    r.recheck_at, r.since
 FROM (SELECT o.id, o.signs | coalesce(a.signs, 0) AS code,
-    o.signs & {1 << SIGNS.index("in_shippo")} <> 0 AS in_shippo,
+    o.signs & {1 << SIGNS.index("in_shippo")} <> 0 AS in_shippo, o.created_on AS since,
     CASE WHEN a.n_all = 1 THEN jsonb_build_array(a.first_id) WHEN a.n_all > 1 THEN m.label_ids
         ELSE '[]'::jsonb END AS label_ids,
     CASE WHEN a.n_all > 1 THEN m.tracking WHEN a.first_tracking <> ''
@@ -335,8 +338,8 @@ FROM (SELECT o.id, o.signs | coalesce(a.signs, 0) AS code,
 JOIN r_code c ON c.code = r.code
 """
 LINK_ROWS = """
-SELECT l.id AS label_id, l.number, l.order_id, coalesce(l.kind, '') AS kind, l.confidence,
-    (l.valid AND l.order_id IS NULL) AS orphan, l.object_state, l.status, l.tracking_status,
-    l.object_updated
+SELECT l.id AS label_id, coalesce(l.number::text, '') AS number, l.order_id,
+    coalesce(l.kind, '') AS kind, l.confidence, (l.valid AND l.order_id IS NULL) AS orphan,
+    l.object_state, l.status, l.tracking_status, l.object_updated, l.created AS since
 FROM r_label l
 """

@@ -10,12 +10,6 @@ EVERY_TEXT = f"""
     UNION ALL SELECT order_number FROM {SHIPPO} WHERE {READER}(order_number) IS NULL
     UNION ALL SELECT metadata FROM {LABEL} WHERE {READER}(metadata) IS NULL
 """
-CHANGED_TEXTS = f"""
-    SELECT order_number FROM {ORDER} WHERE id = ANY(%(orders)s::bigint[])
-    UNION ALL SELECT metadata FROM {LABEL} WHERE id = ANY(%(labels)s::bigint[])
-    UNION ALL SELECT order_number FROM {SHIPPO} WHERE id = ANY(%(shippo)s::bigint[])
-    UNION ALL SELECT unnest(%(old_texts)s::text[])
-"""
 
 
 def unread(texts: str) -> str:

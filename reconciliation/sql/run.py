@@ -1,10 +1,11 @@
 """One run of the PostgreSQL engine, full or incremental, in a few round trips."""
 
 from datetime import datetime
+from typing import Any
 
 from reconciliation.inmemory import Counts
 from reconciliation.rules import Clock, Thresholds
-from reconciliation.sql.common import QUEUE, batch
+from reconciliation.sql.common import QUEUE, Result, batch
 from reconciliation.sql.judge import (
     CANDIDATES,
     CODES,
@@ -30,7 +31,6 @@ from reconciliation.sql.scope import TAKE, reach_close, reach_of
 from reconciliation.sql.store import (
     CASES_PARAMS,
     PROBLEMS,
-    WRITTEN,
     cases_statements,
     links_merge,
     reopened_audit,
@@ -38,7 +38,7 @@ from reconciliation.sql.store import (
 )
 
 SCRATCH = (
-    "r_shippo", "r_order", "r_owner", "r_label", "r_fold", "r_problem", "r_move",
+    "r_shippo", "r_order", "r_label", "r_fold", "r_problem", "r_move",
 )  # fmt: skip
 SETTINGS = [
     # The plans are a few big hash joins (full) or index probes (incremental): compiling
@@ -47,6 +47,9 @@ SETTINGS = [
     "SET LOCAL work_mem = '256MB'",
     "SET LOCAL enable_mergejoin = off",
     "SET LOCAL random_page_cost = 1.1",
+    # What a run writes is derived: if a crash lost the last commit, the next run (whose
+    # queue the lost commit did not empty) writes it again.
+    "SET LOCAL synchronous_commit = off",
     # Scratch tables outlive a run only inside one test transaction.
     f"DROP TABLE IF EXISTS {', '.join(SCRATCH)}",
     PROBLEMS,
@@ -67,37 +70,41 @@ def run_in_database(*, full: bool, now: datetime) -> Counts:
         memo_add(first.rows)
     else:
         scope.reach = reach_of(first.rows, window=scope.window)
-    chosen, (orders, labels) = _load(scope)
-    statements, params = probable_link(chosen)
-    *_, pairs, recent = batch([*statements, ZIP_PAIRS, RECENT], {**params, **horizon(scope)})
-    zips = zips_differing(pairs.rows)
-    params = {**scope.params(), **sla_params(scope, recent.rows), "zips": zips, "now": now}
-    if not codes.rows[0][0]:
-        statements, params = [CODES], {**params, **codes_params()}
-    else:
-        statements = []
+    chosen, loaded = _load(scope)
+    pairs, recent = loaded[-2].rows, loaded[-1].rows
+    if chosen:
+        statements, params = probable_link(chosen)
+        pairs = batch([*statements, ZIP_PAIRS], params)[-1].rows
+    zips = zips_differing(pairs)
+    params = {**scope.params(), **sla_params(scope, recent), "zips": zips, "now": now}
+    statements = [] if codes.rows[0][0] else [CODES]
+    params |= {} if codes.rows[0][0] else codes_params()
     statements += [ZIP_MARK] if zips else []
-    statements += [FOLD, results_merge(RESULTS), links_merge(LINK_ROWS), WRITTEN]
-    written = dict(batch(statements, params)[-1].rows)
-    if written:
-        *_, moved = batch(cases_statements(), {**CASES_PARAMS, "now": now})
-        reopened_audit(moved.rows)
-    return Counts(orders, labels, written.get("order", 0), written.get("label", 0))
+    statements += [
+        FOLD,
+        results_merge(RESULTS, few=not full),
+        links_merge(LINK_ROWS, few=not full),
+        *cases_statements(),
+    ]
+    *_, results_written, links_written, _, _, moved = batch(statements, {**params, **CASES_PARAMS})
+    reopened_audit(moved.rows)
+    orders, labels = loaded[-3].rows[0]
+    return Counts(int(orders), int(labels), results_written.rows[0][0], links_written.rows[0][0])
 
 
-def _load(scope: Scope) -> tuple[dict[int, object], tuple[int, int]]:
-    """Load the rows judged and link their labels; return the probable links and counts."""
-    *_, candidates, counts = batch([*load(scope), CANDIDATES, COUNTS], scope.params())
-    chosen = links_probable(scope, candidates.rows)
+def _load(scope: Scope) -> tuple[dict[int, Any], list[Result]]:
+    """Load the rows judged and link their labels; return the probable links and what the
+    loading batch found (candidates, counts, ZIPs to compare, recent orders)."""
+    tail = [CANDIDATES, COUNTS, ZIP_PAIRS, RECENT]
+    params = {**scope.params(), **horizon(scope)}
+    loaded = batch([*load(scope), *tail], params)
+    chosen = links_probable(scope, loaded[-4].rows)
     reach = scope.reach
     outside = {order for order, _ in chosen.values()} - (reach.orders if reach else set())
     if reach is not None and outside:
         # A probable label went to an order outside the reach: judge that order too.
         reach.orders |= outside
         reach_close(reach, outside, set(), window=scope.window)
-        *_, candidates, counts = batch(
-            ["DROP TABLE r_shippo, r_order, r_owner, r_label", *load(scope), CANDIDATES, COUNTS],
-            scope.params(),
-        )
-    orders, labels = counts.rows[0]
-    return chosen, (int(orders), int(labels))
+        drop = "DROP TABLE r_shippo, r_order, r_label"
+        loaded = batch([drop, *load(scope), *tail], {**scope.params(), **horizon(scope)})
+    return chosen, loaded

@@ -27,7 +27,7 @@ from reconciliation.sql.common import (
     memo_join,
     number_of,
 )
-from reconciliation.sql.numbers import CHANGED_TEXTS, memo_add, unread
+from reconciliation.sql.numbers import memo_add, unread
 
 LABEL_NUMBER = (
     f"coalesce(nullif({number_of('s.order_number', 'ms')}, ''), {number_of('l.metadata', 'ml')})"
@@ -37,16 +37,25 @@ LABEL_SOURCES = (
     "AND s.object_id = l.shippo_order_object_id AND l.shippo_order_object_id <> '' "
     f"{memo_join('s.order_number', 'ms')} {memo_join('l.metadata', 'ml')}"
 )
+# Take the queue, add the results time alone changes, and find the texts of the changed rows
+# neither reader has read yet (rows with a kind, then texts with none).
+_TAKEN = "ARRAY(SELECT row_id FROM taken WHERE kind = '{}')"
 TAKE = (
-    f"WITH taken AS (DELETE FROM {QUEUE} RETURNING kind, row_id, old_text) "
+    f"WITH taken AS (DELETE FROM {QUEUE} RETURNING kind, row_id, old_text), "
+    f"texts AS (SELECT order_number AS t FROM {ORDER} WHERE id = ANY({_TAKEN.format('order')}) "
+    f"UNION ALL SELECT metadata FROM {LABEL} WHERE id = ANY({_TAKEN.format('label')}) "
+    f"UNION ALL SELECT order_number FROM {SHIPPO} "
+    f"WHERE id = ANY({_TAKEN.format('shippo_order')}) "
+    "UNION ALL SELECT old_text FROM taken WHERE old_text <> '') "
     "SELECT kind, row_id, old_text FROM taken "
-    f"UNION ALL SELECT 'order', order_id, '' FROM {RESULT} WHERE recheck_at <= %(now)s"
+    f"UNION ALL SELECT 'order', order_id, '' FROM {RESULT} WHERE recheck_at <= %(now)s "
+    f"UNION ALL SELECT NULL, NULL, t FROM ({unread('SELECT t FROM texts')}) u(t)"
 )
 # The orders with a number the CTE `named(n)` holds (read by the database function or memo).
 _NAMED = (
-    f"SELECT o.id FROM {ORDER} o WHERE {READER}(o.order_number) IN (SELECT n FROM named) "
+    f"SELECT o.id FROM {ORDER} o WHERE {READER}(o.order_number) = ANY(ARRAY(SELECT n FROM named)) "
     f"UNION SELECT o.id FROM {MEMO} m JOIN {ORDER} o ON o.order_number = m.text "
-    "WHERE m.number IN (SELECT n FROM named)"
+    "WHERE m.number = ANY(ARRAY(SELECT n FROM named))"
 )
 
 
@@ -61,18 +70,16 @@ class Reach:
 def reach_of(taken: list[tuple[Any, ...]], *, window: timedelta) -> Reach:
     """Return everything an incremental run must judge, from the rows TAKE took."""
     ids: dict[str, set[int]] = {"order": set(), "label": set(), "shippo_order": set()}
-    old_texts = []
-    for kind, pk, old_text in taken:
+    old_texts, unread_texts = [], []
+    for kind, pk, text in taken:
+        if kind is None:
+            unread_texts.append((text,))
+            continue
         ids[kind].add(pk)
-        if old_text:
-            old_texts.append(old_text)
-    arrays = {
-        "orders": sorted(ids["order"]),
-        "labels": sorted(ids["label"]),
-        "shippo": sorted(ids["shippo_order"]),
-        "old_texts": old_texts,
-    }
-    memo_add(fetch(unread(CHANGED_TEXTS), arrays))
+        if text:
+            old_texts.append(text)
+    memo_add(unread_texts)
+    arrays = {"shippo": sorted(ids["shippo_order"]), "old_texts": old_texts}
     reach = Reach(ids["order"], ids["label"])
     if ids["shippo_order"]:
         for kind, pk in fetch(_SHIPPO_REACH, arrays):
@@ -104,15 +111,20 @@ def reach_close(reach: Reach, orders: set[int], labels: set[int], *, window: tim
 
 
 def _labels_of(orders: set[int], window: timedelta) -> set[int]:
-    """Return the labels linked to these orders, naming them, or probably near them."""
+    """Return the labels of these orders and of orders sharing their numbers, the unlinked
+    labels naming those numbers, and the orphan or probable labels near them in time."""
     if not orders:
         return set()
     rows = fetch(
         f"WITH o AS (SELECT o.id, {number_of('o.order_number')} AS number, o.created_on "
-        f"FROM {ORDER} o {memo_join('o.order_number')} WHERE o.id = ANY(%(ids)s::bigint[])) "
+        f"FROM {ORDER} o {memo_join('o.order_number')} WHERE o.id = ANY(%(ids)s::bigint[])), "
+        "named AS (SELECT number AS n FROM o WHERE number <> ''), "
+        f"sharing AS ({_NAMED}) "
         f"SELECT label_id FROM {LINK} WHERE order_id = ANY(%(ids)s::bigint[]) "
-        f"UNION SELECT label_id FROM {LINK} WHERE number IN "
-        "(SELECT number FROM o WHERE number <> '') "
+        # ARRAY(...) makes these index probes, not a join over the whole index.
+        f"UNION SELECT label_id FROM {LINK} WHERE order_id = ANY(ARRAY(SELECT id FROM sharing)) "
+        f"UNION SELECT label_id FROM {LINK} WHERE order_id IS NULL "
+        "AND number IN (SELECT n FROM named) "
         f"UNION SELECT label_id FROM {DECISION} WHERE order_id = ANY(%(ids)s::bigint[]) "
         # The orphan and probable labels whose time window holds one of these orders.
         f"UNION SELECT k.label_id FROM {LINK} k JOIN {LABEL} l ON l.id = k.label_id "

@@ -1,8 +1,8 @@
 """Store a judgement: write only the result and link rows that changed, then move the cases.
 
-Rows are compared with the stored ones in one join and written with one
-INSERT ... ON CONFLICT DO UPDATE; every row written is noted in r_problem with the problem
-it shows, and the cases follow the same rules as reconciliation.cases (open, follow,
+Rows are compared with the stored ones in one join; the new are inserted, the changed
+updated. The written rows that show a problem (or have a case to clear) are noted in
+r_problem, and the cases follow the same rules as reconciliation.cases (open, follow,
 reopen, clear), set by set.
 """
 
@@ -25,28 +25,24 @@ LINK_COLUMNS = (
     "label_id", "number", "order_id", "kind", "confidence", "orphan", "object_state", "status",
     "tracking_status", "object_updated",
 )  # fmt: skip
-_QUIET = " - ".join(["w.flags", *(f"'{flag}'" for flag in sorted(QUIET_FLAGS))])
+_QUIET = " - ".join(["d.flags", *(f"'{flag}'" for flag in sorted(QUIET_FLAGS))])
 
 
-def results_merge(results: str) -> str:
-    """Return the statement writing the changed results (and noting their problems)."""
+def results_merge(results: str, *, few: bool) -> str:
+    """Return the statement writing the changed results; it returns how many."""
     return _merge(
         results, RESULT, RESULT_COLUMNS, RESULT_COMPARED, stamped=True,
-        note=f"SELECT 'order', w.order_id, {_QUIET}, o.created_on FROM written w "
-        "JOIN r_order o ON o.id = w.order_id",
+        problem=_QUIET, kind="order", few=few,
     )  # fmt: skip
 
 
-def links_merge(links: str) -> str:
-    """Return the statement writing the changed label links (and noting orphans)."""
+def links_merge(links: str, *, few: bool) -> str:
+    """Return the statement writing the changed label links; it returns how many."""
+    orphan = "CASE WHEN d.orphan THEN '[\"orphan_label\"]'::jsonb ELSE '[]'::jsonb END"
     return _merge(
-        links, LINK, LINK_COLUMNS, LINK_COMPARED, stamped=False,
-        note="SELECT 'label', w.label_id, CASE WHEN w.orphan THEN '[\"orphan_label\"]'::jsonb "
-        "ELSE '[]'::jsonb END, l.created FROM written w JOIN r_label l ON l.id = w.label_id",
+        links, LINK, LINK_COLUMNS, LINK_COMPARED, stamped=False, problem=orphan, kind="label",
+        few=few,
     )  # fmt: skip
-
-
-WRITTEN = "SELECT kind, count(*) FROM r_problem GROUP BY kind"
 
 
 def _merge(
@@ -56,20 +52,37 @@ def _merge(
     compared: tuple[str, ...],
     *,
     stamped: bool,
-    note: str,
+    problem: str,
+    kind: str,
+    few: bool,
 ) -> str:
+    """Write the rows of `source` that differ from `table`'s and note their problems.
+
+    `source` also yields `since` (when the item was placed or bought), for the cases. The run
+    holds the lock, so new rows are plain inserts and the others plain updates (an upsert's
+    speculative insertion costs more); the cases need only the items with a problem, or with
+    a case to clear. With `few` rows the updates probe the key (the planner cannot tell how
+    many rows a CTE holds).
+    """
     key = columns[0]
-    names = list(columns) + (["evaluated_at"] if stamped else [])
-    values = [f"n.{c}" for c in columns] + (["%(now)s"] if stamped else [])
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in names[1:])
+    names = [*columns, "evaluated_at"] if stamped else list(columns)
+    values = [f"d.{c}" for c in columns] + (["%(now)s"] if stamped else [])
+    sets = ", ".join(f"{name} = {value}" for name, value in zip(names[1:], values[1:], strict=True))
     old = ", ".join(f"t.{c}" for c in compared)
     new = ", ".join(f"n.{c}" for c in compared)
+    probe = f" AND t.{key} = ANY(ARRAY(SELECT {key} FROM d WHERE NOT new))" if few else ""
     return (
-        f"WITH written AS (INSERT INTO {table} AS w ({', '.join(names)}) "
-        f"SELECT {', '.join(values)} FROM ({source}) n LEFT JOIN {table} t ON t.{key} = n.{key} "
-        f"WHERE t.{key} IS NULL OR ({old}) IS DISTINCT FROM ({new}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {updates} RETURNING w.*) "
-        f"INSERT INTO r_problem {note}"
+        f"WITH d AS MATERIALIZED (SELECT n.*, t.{key} IS NULL AS new FROM ({source}) n "
+        f"LEFT JOIN {table} t ON t.{key} = n.{key} "
+        f"WHERE t.{key} IS NULL OR ({old}) IS DISTINCT FROM ({new})), "
+        f"inserted AS (INSERT INTO {table} ({', '.join(names)}) "
+        f"SELECT {', '.join(values)} FROM d WHERE d.new), "
+        f"updated AS (UPDATE {table} t SET {sets} FROM d "
+        f"WHERE NOT d.new AND t.{key} = d.{key}{probe}), "
+        f"noted AS (INSERT INTO r_problem SELECT '{kind}', d.{key}, {problem}, d.since FROM d "
+        f"WHERE {problem} <> '[]' OR d.{key} IN "
+        f"(SELECT {kind}_id FROM {CASE} WHERE {kind}_id IS NOT NULL)) "
+        "SELECT count(*) FROM d"
     )
 
 
