@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
 from dashboards.models import AdDay
-from dashboards.rollups.sql import insert_select
+from dashboards.rollups.sql import insert_select, vacuum_analyze
 from integrations.models import CampaignDay
 
 
@@ -30,7 +30,9 @@ def ads_rollups_refresh() -> int:
     )
     with transaction.atomic():
         AdDay.objects.all().delete()
-        return insert_select(AdDay, rows, names=AD_COLUMNS)
+        written = insert_select(AdDay, rows, names=AD_COLUMNS)
+    vacuum_analyze(AdDay)
+    return written
 
 
 # The fields the SELECT above fills, in its order (its sums are aliased: an aggregate may not

@@ -14,10 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dashboards.models import OrderFact, RollupState, SalesDay
+from dashboards.models import OrderFact, RollupState, SalesDay, SkuDay
 from dashboards.rollups.days import days_rebuild
 from dashboards.rollups.facts import changed_orders, facts_rebuild
 from dashboards.rollups.labels import label_costs
+from dashboards.rollups.sql import vacuum_analyze
 from dashboards.selectors.alerts import reconciliation_exceptions
 from dashboards.selectors.sales import counted_orders
 from integrations.models import Order
@@ -57,6 +58,8 @@ def orders_rollups_refresh(*, full: bool = False) -> Refreshed:
         # Counted here, after each run, so the overview's alert needs no scan of every result.
         state.reconciliation_exceptions = reconciliation_exceptions()
         state.save()
+    if found.full:
+        vacuum_analyze(OrderFact, SalesDay, SkuDay)
     logger.info("order rollups refreshed full=%s orders=%s days=%s", *vars(found).values())
     return found
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from dashboards.models import SearchDayTotal, SearchQueryPageWeek
-from dashboards.rollups.sql import insert_select
+from dashboards.rollups.sql import insert_select, vacuum_analyze
 from integrations.models.search import SearchQueryPageDay
 
 SUMMED = {
@@ -36,4 +36,6 @@ def search_rollups_refresh() -> int:
     with transaction.atomic():
         SearchDayTotal.objects.all().delete()
         SearchQueryPageWeek.objects.all().delete()
-        return insert_select(SearchDayTotal, days) + insert_select(SearchQueryPageWeek, weeks)
+        written = insert_select(SearchDayTotal, days) + insert_select(SearchQueryPageWeek, weeks)
+    vacuum_analyze(SearchDayTotal, SearchQueryPageWeek)
+    return written

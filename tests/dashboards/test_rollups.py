@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from dashboards.models import AdDay, OrderFact, RollupState, SalesDay, SkuDay
+from dashboards.rollups.ads import ads_rollups_refresh
 from dashboards.rollups.orders import orders_rollups_refresh
 from dashboards.rollups.triggers import refresh_after_erasure, refresh_after_sync
 from dashboards.selectors import alerts
@@ -183,3 +184,18 @@ def test_a_label_counts_from_two_days_before_its_orders_day_to_three_weeks_after
     assert label_cost_by_order(PERIOD)[brand[1005].pk] == 300 + 50
     orders_rollups_refresh()
     assert SalesDay.objects.get(day=DAY2).label_cost == 700 + 300 + 50
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_a_transaction_vacuums_what_it_rebuilt():
+    from django.db import connection
+
+    ads_rollups_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = %s",
+            [AdDay._meta.db_table],
+        )
+        assert cursor.fetchone() == (True,)
