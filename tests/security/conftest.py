@@ -1,6 +1,7 @@
 """The whole sandbox on loopback, recording every request it receives, and the app pointed at it."""
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +57,21 @@ def sandbox_settings(url: str, grpc_endpoint: str, ca_file: str) -> dict[str, st
     }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def running_platforms() -> Iterator[RunningSandbox]:
-    """Every imitated platform (HTTP and Google Ads gRPC) for the module's tests."""
-    app = RecordingSandbox(build_sandbox(SandboxOptions(seed=31, orders=60)))
+@contextmanager
+def serving(options: SandboxOptions) -> Iterator[RunningSandbox]:
+    """Serve every imitated platform (HTTP and Google Ads gRPC) for the length of the block."""
+    app = RecordingSandbox(build_sandbox(options))
     ads = app.platforms["google_ads"]
     assert isinstance(ads, GoogleAdsPlatform)
     with running_sandbox(app) as url, running_google_ads(ads) as grpc:
         yield RunningSandbox(app, url, sandbox_settings(url, grpc.endpoint, str(grpc.ca_file)))
+
+
+@pytest.fixture(scope="module")
+def running_platforms() -> Iterator[RunningSandbox]:
+    """Every imitated platform, with a small brand, for the module's tests."""
+    with serving(SandboxOptions(seed=31, orders=60)) as running:
+        yield running
 
 
 @pytest.fixture
