@@ -14,18 +14,18 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
+from flux.celery import app
 from sandbox.server import Sandbox, SandboxOptions, build_sandbox
 from sandbox.testing import running_google_ads, running_sandbox
-from tests.child_processes import child_database_url
+from tests.child_processes import child_database_url, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_DOMAIN = "flux-engineering.example"
@@ -48,15 +48,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
-    """Poll `condition` twice a second; fail naming `what` once `seconds` have passed."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
-        time.sleep(0.5)
 
 
 def sandbox_env(sandbox: str, google_ads: tuple[str, str]) -> dict[str, str]:
@@ -128,7 +119,9 @@ def commands(*, port: int, queue: str, logs: Path) -> dict[str, list[str]]:
 
 
 @contextmanager
-def child(name: str, command: list[str], env: dict[str, str], logs: Path) -> Iterator[None]:
+def child(
+    name: str, command: list[str], env: dict[str, str], logs: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run one process in its own group, output in logs/<name>.log; stop the whole group."""
     with (logs / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(  # noqa: S603
@@ -136,7 +129,7 @@ def child(name: str, command: list[str], env: dict[str, str], logs: Path) -> Ite
             start_new_session=True,
         )  # fmt: skip
         try:
-            yield
+            yield process
         finally:
             _stop(process)
 
@@ -175,7 +168,18 @@ def running_stack(*, redis_url: str, logs: Path) -> Iterator[Stack]:
             **sandbox_env(sandbox_url, google_ads),
             **app_env(url=url, queue=queue, redis_url=redis_url),
         }
-        for name, command in commands(port=port, queue=queue, logs=logs).items():
-            stack.enter_context(child(name, command, env, logs))
-        wait_for(lambda: _answers(url), seconds=START_SECONDS, what="gunicorn")
+        stack.callback(_queue_delete, queue)  # after the worker has stopped
+        processes = {
+            name: stack.enter_context(child(name, command, env, logs))
+            for name, command in commands(port=port, queue=queue, logs=logs).items()
+        }
+        wait_until(lambda: _answers(url), seconds=START_SECONDS, what="gunicorn")
+        dead = [name for name, process in processes.items() if process.poll() is not None]
+        assert dead == [], f"{dead} stopped at start: see {logs}/<name>.log"
         yield Stack(url, sandbox, sandbox_url, queue, logs)
+
+
+def _queue_delete(queue: str) -> None:
+    """Drop the journey's queue from Redis with whatever beat sent after the worker stopped."""
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_delete(queue)  # type: ignore[attr-defined]
