@@ -175,3 +175,13 @@ class AdDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.currency} on {self.day}"
+
+
+class RollupVersion(models.Model):
+    """When each kind of rollup (orders, search, ads) last changed: cached figures key on it."""
+
+    kind = models.CharField(max_length=10, primary_key=True)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} rollups as of {self.changed_at}"

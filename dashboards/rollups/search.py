@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 
+from dashboards.cache import rollups_changed
 from dashboards.models import SearchDayTotal, SearchQueryPageWeek
 from dashboards.rollups.sql import insert_select, vacuum_analyze
 from integrations.models.search import SearchQueryPageDay
@@ -37,5 +38,6 @@ def search_rollups_refresh() -> int:
         SearchDayTotal.objects.all().delete()
         SearchQueryPageWeek.objects.all().delete()
         written = insert_select(SearchDayTotal, days) + insert_select(SearchQueryPageWeek, weeks)
+        rollups_changed("search")
     vacuum_analyze(SearchDayTotal, SearchQueryPageWeek)
     return written

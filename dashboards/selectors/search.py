@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 
+from dashboards.cache import cached_on_rollups
 from dashboards.models import SearchDayTotal, SearchQueryPageWeek
 from dashboards.ranges import DateRange
 from integrations.models import SearchTermDay
@@ -329,6 +330,38 @@ def decaying_pages(
     # Integer arithmetic, so a drop of exactly the threshold is never flagged by rounding.
     found = [p for p in pages if p.clicks_now * 100 < p.clicks_before * (100 - DECAY_DROP_PERCENT)]
     return sorted(found, key=lambda p: (p.change, p.page))
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    """A period's query and page figures and the opportunity reports made from them."""
+
+    queries: list[QueryFigures]  # every query, most clicks first
+    pages: list[PageFigures]  # the pages with the most clicks
+    striking: list[QueryFigures]
+    ctr: list[CtrShortfall]
+    cannibalised: list[Cannibalised]
+    decaying: list[DecayingPage]
+
+
+def search_report(period: DateRange) -> SearchReport:
+    """The period's report, worked out once per refresh of the search rollups."""
+    terms = tuple(brand_terms())
+    key = ("report", period.start, period.end, terms)
+    return cached_on_rollups("search", key, lambda: _report(period, terms))
+
+
+def _report(period: DateRange, terms: Sequence[str]) -> SearchReport:
+    pairs = query_page_figures(period)
+    queries = queries_of(pairs)
+    return SearchReport(
+        queries,
+        pages_of(pairs),
+        striking_distance(queries, terms),
+        ctr_below_benchmark(queries),
+        cannibalisation(pairs),
+        decaying_pages(period, pairs),
+    )
 
 
 @dataclass(frozen=True)

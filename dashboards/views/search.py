@@ -79,28 +79,20 @@ def figures_record(row: s.SearchFigures, **extra: Any) -> dict[str, Any]:
             "position": row.position, **extra}  # fmt: skip
 
 
-def opportunity_tables(
-    period: DateRange, pairs: list[s.QueryPageFigures], queries: list[s.QueryFigures]
-) -> list[tables.Table]:
+def opportunity_tables(period: DateRange, report: s.SearchReport) -> list[tables.Table]:
     """The five opportunity reports, each a table with its own CSV export."""
-    overlap = s.paid_organic_overlap(period, queries)
+    overlap = s.paid_organic_overlap(period, report.queries)  # ad terms: read as they are now
     return [
         QueryTable(
-            [figures_record(q, query=q.query) for q in s.striking_distance(queries)],
-            prefix="striking-",
+            [figures_record(q, query=q.query) for q in report.striking], prefix="striking-"
         ),
         CtrTable(
             [figures_record(c.figures, query=c.figures.query, expected=c.expected)
-             for c in s.ctr_below_benchmark(queries)],
+             for c in report.ctr],
             prefix="ctr-",
         ),
-        CannibalTable(
-            [vars(c) for c in s.cannibalisation(pairs)], prefix="cannibal-"
-        ),
-        DecayTable(
-            [{**vars(p), "change": p.change} for p in s.decaying_pages(period, pairs)],
-            prefix="decay-",
-        ),
+        CannibalTable([vars(c) for c in report.cannibalised], prefix="cannibal-"),
+        DecayTable([{**vars(p), "change": p.change} for p in report.decaying], prefix="decay-"),
         OverlapTable(
             [{**vars(o), "ad_cost": micros_to_major(o.ad_cost_micros)} for o in overlap],
             prefix="overlap-",
@@ -110,14 +102,14 @@ def opportunity_tables(
 
 def search_tables(request: HtmxHttpRequest, period: DateRange) -> list[tables.Table]:
     """Top queries and pages, then the opportunity reports, configured from the URL."""
-    pairs = s.query_page_figures(period)
-    queries = s.queries_of(pairs)
+    report = s.search_report(period)
     built = [
         QueryTable(
-            [figures_record(q, query=q.query) for q in queries[: s.TOP_ROWS]], prefix="queries-"
+            [figures_record(q, query=q.query) for q in report.queries[: s.TOP_ROWS]],
+            prefix="queries-",
         ),
-        PageTable([figures_record(p, page=p.page) for p in s.pages_of(pairs)], prefix="pages-"),
-        *opportunity_tables(period, pairs, queries),
+        PageTable([figures_record(p, page=p.page) for p in report.pages], prefix="pages-"),
+        *opportunity_tables(period, report),
     ]
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
     for table in built:
