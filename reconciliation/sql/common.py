@@ -32,14 +32,11 @@ CASE = Case._meta.db_table
 READER = "reconciliation_order_number"
 
 
-def number_of(column: str, memo: str = "m") -> str:
-    """Return SQL for the order number `column` names; `memo` is its joined memo row."""
-    return f"coalesce({READER}({column}), {memo}.number, '')"
-
-
-def memo_join(column: str, memo: str = "m") -> str:
-    """Return the join that reads `column` in the memo (for the texts the function cannot)."""
-    return f"LEFT JOIN {MEMO} {memo} ON {memo}.text = {column}"
+def number_of(column: str) -> str:
+    """Return SQL for the order number `column` names (the memo is read only when needed)."""
+    return (
+        f"coalesce({READER}({column}), (SELECT m.number FROM {MEMO} m WHERE m.text = {column}), '')"
+    )
 
 
 def excluded(o: str) -> str:

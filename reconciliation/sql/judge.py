@@ -25,6 +25,7 @@ from reconciliation.rules import (
     Clock,
     Signs,
     Thresholds,
+    bucket_of,
     flags_from,
     sla_ends,
     zip_differs,
@@ -36,7 +37,6 @@ from reconciliation.sql.common import (
     SHIPPO,
     excluded,
     fetch,
-    memo_join,
     number_of,
     temp,
 )
@@ -102,8 +102,11 @@ def _key(column: str) -> str:
     return f"nullif({number_of(column)}, '')::bigint"
 
 
-def load(scope: Scope) -> list[str]:
-    """Return the statements loading the orders and labels judged, each label linked."""
+def load(scope: Scope, *, confirmed: bool) -> list[str]:
+    """Return the statements loading the orders and labels judged, each label linked.
+
+    `confirmed`: staff confirmed some probable match (else there is no decision to join).
+    """
     shippo = (
         ""
         if scope.full
@@ -113,11 +116,20 @@ def load(scope: Scope) -> list[str]:
     )
     in_shippo = "x.number IS NOT NULL AND " + (_IN_SHIPPO_ALL if scope.full else _IN_SHIPPO_INDEXED)
     fulfilled, pending = "x.fulfillment = 'FULFILLED'", "x.fulfillment = 'PENDING'"
+    # Staff's last confirmation links a label no number links.
+    decisions = (
+        f"LEFT JOIN (SELECT DISTINCT ON (label_id) label_id, order_id FROM {DECISION} "
+        "WHERE decision = %(confirm)s ORDER BY label_id, id DESC) d "
+        "ON d.label_id = y.id AND f.order_id IS NULL"
+        if confirmed
+        else ""
+    )
+    decided = "d.order_id" if confirmed else "NULL::bigint"
     return [
         temp(
             "r_shippo",
             f"SELECT s.connection_id, s.object_id, {_key('s.order_number')} AS number "
-            f"FROM {SHIPPO} s {memo_join('s.order_number')} {shippo}",
+            f"FROM {SHIPPO} s {shippo}",
         ),
         temp(
             "r_order",
@@ -128,15 +140,15 @@ def load(scope: Scope) -> list[str]:
             "o.modified_on, o.fulfillment_status AS fulfillment, "
             f"{excluded('o')} AS excluded, o.created_on >= %(sla)s AS awaiting, "
             "o.ship_postal_code AS zip, o.ship_country AS country "
-            f"FROM {ORDER} o {memo_join('o.order_number')} {scope.only('o', 'orders')} "
+            f"FROM {ORDER} o {scope.only('o', 'orders')} "
             "OFFSET 0) x",
         ),
         temp(
             "r_label",
-            "SELECT y.*, coalesce(f.order_id, d.order_id) AS order_id, "
+            f"SELECT y.*, coalesce(f.order_id, {decided}) AS order_id, "
             "CASE WHEN f.order_id IS NOT NULL THEN 'exact' "
-            "WHEN d.order_id IS NOT NULL THEN 'confirmed' END AS kind, "
-            "CASE WHEN coalesce(f.order_id, d.order_id) IS NOT NULL THEN 1.0::float8 "
+            f"WHEN {decided} IS NOT NULL THEN 'confirmed' END AS kind, "
+            f"CASE WHEN coalesce(f.order_id, {decided}) IS NOT NULL THEN 1.0::float8 "
             "END AS confidence, CASE WHEN f.n = 1 THEN f.zip END AS order_zip, "
             "CASE WHEN f.n = 1 THEN f.country END AS order_country, false AS zip_differs "
             "FROM (SELECT l.id, CASE WHEN s.number IS NOT NULL THEN s.number "
@@ -146,16 +158,12 @@ def load(scope: Scope) -> list[str]:
             "l.tracking_status, l.tracking_number, l.recipient_zip AS zip, "
             "l.recipient_country AS country FROM integrations_label l LEFT JOIN r_shippo s "
             "ON s.connection_id = l.connection_id AND s.object_id = l.shippo_order_object_id "
-            f"AND l.shippo_order_object_id <> '' {memo_join('l.metadata')} "
+            "AND l.shippo_order_object_id <> '' "
             f"{scope.only('l', 'labels')} OFFSET 0) y "
             # Who owns each number (the oldest order), and where it ships if it is the only one.
             "LEFT JOIN (SELECT number, min(id) AS order_id, count(*) AS n, min(zip) AS zip, "
             "min(country) AS country FROM r_order WHERE number IS NOT NULL GROUP BY number) f "
-            "ON f.number = y.number "
-            # Staff's last confirmation links a label no number links.
-            f"LEFT JOIN (SELECT DISTINCT ON (label_id) label_id, order_id FROM {DECISION} "
-            "WHERE decision = %(confirm)s ORDER BY label_id, id DESC) d "
-            "ON d.label_id = y.id AND f.order_id IS NULL",
+            f"ON f.number = y.number {decisions}",
         ),
     ]
 
@@ -272,13 +280,18 @@ _LABEL_SIGNS = " | ".join(
     )
 )
 KINDS = ("exact", "confirmed", "probable")  # strongest first
+# How the labels were linked, in the bits above the signs' (one aggregate for both).
+KIND_SHIFT = 16
+_KIND_BITS = " | ".join(
+    f"((l.kind = '{kind}')::int << {KIND_SHIFT + i})" for i, kind in enumerate(KINDS)
+)
 _VALID = "count(*) FILTER (WHERE l.valid)"
-_KIND_BITS = " | ".join(f"((l.kind = '{kind}')::int << {i})" for i, kind in enumerate(KINDS))
+_SIGNS_MASK = (1 << len(SIGNS)) - 1
 FOLD = temp(
     "r_fold",
-    f"SELECT l.order_id, count(*) AS n_all, bit_or({_LABEL_SIGNS}) "
+    f"SELECT l.order_id, count(*) AS n_all, bit_or({_LABEL_SIGNS} | {_KIND_BITS}) "
     f"| {_sign('any_label', 'true')} | {_sign('labelled', f'{_VALID} > 0')} "
-    f"| {_sign('multiple', f'{_VALID} > 1')} AS signs, bit_or({_KIND_BITS}) AS kinds, "
+    f"| {_sign('multiple', f'{_VALID} > 1')} AS signs, "
     "min(l.id) AS first_id, min(l.tracking_number) AS first_tracking, "
     "min(l.confidence) AS confidence, "
     "min(l.created) FILTER (WHERE l.valid AND l.created > %(settled)s) AS settles, "
@@ -286,39 +299,47 @@ FOLD = temp(
     f"AND l.tracking_status IN {STALE}) AS stales "
     "FROM r_label l WHERE l.order_id IS NOT NULL GROUP BY l.order_id",
 )
-CODES_EXIST = "SELECT to_regclass('pg_temp.r_code') IS NOT NULL"
-# Every combination of signs and its flags, once per database session.
+# Whether this session holds r_code yet, and whether staff confirmed any probable match.
+PROBE = (
+    "SELECT to_regclass('pg_temp.r_code') IS NOT NULL, "
+    f"EXISTS (SELECT 1 FROM {DECISION} WHERE decision = %(confirm)s)"
+)
+# Every combination of signs with its flags and bucket, once per database session.
 CODES = (
-    "CREATE TEMP TABLE r_code AS SELECT * FROM "
-    "unnest(%(codes)s::int[], %(code_flags)s::jsonb[]) AS c(code, flags)"
+    "CREATE TEMP TABLE r_code AS SELECT * FROM unnest(%(codes)s::int[], "
+    "%(code_flags)s::jsonb[], %(code_buckets)s::text[]) AS c(code, flags, bucket)"
 )
 
 
 @cache
 def codes_params() -> dict[str, Any]:
-    """Return every combination of signs as a number, and the flags it raises (as JSON)."""
+    """Return every combination of signs as a number, and the flags and bucket it gives."""
     codes = list(range(1 << len(SIGNS)))
-    flags = [
-        json.dumps(flags_from(Signs(*(code >> i & 1 == 1 for i in range(len(SIGNS))))))
-        for code in codes
-    ]
-    return {"codes": codes, "code_flags": flags}
+    flags = [flags_from(Signs(*(code >> i & 1 == 1 for i in range(len(SIGNS))))) for code in codes]
+    return {
+        "codes": codes,
+        "code_flags": [json.dumps(f) for f in flags],
+        "code_buckets": [bucket_of(f) for f in flags],
+    }
 
 
 _LABELLED = f"(coalesce(a.signs, 0) & {1 << SIGNS.index('labelled')} <> 0)"
 _KIND = (
     "CASE "
-    + " ".join(f"WHEN a.kinds & {1 << i} <> 0 THEN '{kind}'" for i, kind in enumerate(KINDS))
+    + " ".join(
+        f"WHEN a.signs & {1 << (KIND_SHIFT + i)} <> 0 THEN '{kind}'" for i, kind in enumerate(KINDS)
+    )
     + " ELSE '' END"
 )
+# One label: its id as JSON text is cheaper to parse than jsonb_build_array is to call.
 RESULTS = f"""
-SELECT r.id AS order_id, coalesce(c.flags->>0, 'matched') AS bucket, c.flags,
+SELECT r.id AS order_id, c.bucket, c.flags,
     r.label_ids, r.tracking_numbers, r.match_kind, r.confidence, r.in_shippo, r.order_modified,
     r.recheck_at, r.since
-FROM (SELECT o.id, o.signs | coalesce(a.signs, 0) AS code,
+FROM (SELECT o.id, (o.signs | coalesce(a.signs, 0)) & {_SIGNS_MASK} AS code,
     o.signs & {1 << SIGNS.index("in_shippo")} <> 0 AS in_shippo, o.created_on AS since,
-    CASE WHEN a.n_all = 1 THEN jsonb_build_array(a.first_id) WHEN a.n_all > 1 THEN m.label_ids
-        ELSE '[]'::jsonb END AS label_ids,
+    CASE WHEN a.n_all = 1 THEN ('[' || a.first_id || ']')::jsonb
+        WHEN a.n_all > 1 THEN m.label_ids ELSE '[]'::jsonb END AS label_ids,
     CASE WHEN a.n_all > 1 THEN m.tracking WHEN a.first_tracking <> ''
         THEN jsonb_build_array(a.first_tracking) ELSE '[]'::jsonb END AS tracking_numbers,
     {_KIND} AS match_kind, a.confidence, o.modified_on AS order_modified,

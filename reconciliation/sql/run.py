@@ -9,10 +9,10 @@ from reconciliation.sql.common import QUEUE, Result, batch
 from reconciliation.sql.judge import (
     CANDIDATES,
     CODES,
-    CODES_EXIST,
     COUNTS,
     FOLD,
     LINK_ROWS,
+    PROBE,
     RECENT,
     RESULTS,
     ZIP_MARK,
@@ -64,21 +64,21 @@ def run_in_database(*, full: bool, now: datetime) -> Counts:
     limits = Thresholds.from_settings()
     scope = Scope(Clock.at(now, limits), limits)
     opening = [f"TRUNCATE {QUEUE}", unread(EVERY_TEXT)] if full else [BY_KEY, TAKE]
-    results = batch([*SETTINGS, CODES_EXIST, *opening], {"now": now})
-    codes, first = results[len(SETTINGS)], results[-1]
+    results = batch([*SETTINGS, PROBE, *opening], {**scope.params(), "now": now})
+    (has_codes, confirmed), first = results[len(SETTINGS)].rows[0], results[-1]
     if full:
         memo_add(first.rows)
     else:
         scope.reach = reach_of(first.rows, window=scope.window)
-    chosen, loaded = _load(scope)
+    chosen, loaded = _load(scope, confirmed=confirmed)
     pairs, recent = loaded[-2].rows, loaded[-1].rows
     if chosen:
         statements, params = probable_link(chosen)
         pairs = batch([*statements, ZIP_PAIRS], params)[-1].rows
     zips = zips_differing(pairs)
     params = {**scope.params(), **sla_params(scope, recent), "zips": zips, "now": now}
-    statements = [] if codes.rows[0][0] else [CODES]
-    params |= {} if codes.rows[0][0] else codes_params()
+    statements = [] if has_codes else [CODES]
+    params |= {} if has_codes else codes_params()
     statements += [ZIP_MARK] if zips else []
     statements += [
         FOLD,
@@ -92,12 +92,12 @@ def run_in_database(*, full: bool, now: datetime) -> Counts:
     return Counts(int(orders), int(labels), results_written.rows[0][0], links_written.rows[0][0])
 
 
-def _load(scope: Scope) -> tuple[dict[int, Any], list[Result]]:
+def _load(scope: Scope, *, confirmed: bool) -> tuple[dict[int, Any], list[Result]]:
     """Load the rows judged and link their labels; return the probable links and what the
     loading batch found (candidates, counts, ZIPs to compare, recent orders)."""
     tail = [CANDIDATES, COUNTS, ZIP_PAIRS, RECENT]
     params = {**scope.params(), **horizon(scope)}
-    loaded = batch([*load(scope), *tail], params)
+    loaded = batch([*load(scope, confirmed=confirmed), *tail], params)
     chosen = links_probable(scope, loaded[-4].rows)
     reach = scope.reach
     outside = {order for order, _ in chosen.values()} - (reach.orders if reach else set())
@@ -106,5 +106,7 @@ def _load(scope: Scope) -> tuple[dict[int, Any], list[Result]]:
         reach.orders |= outside
         reach_close(reach, outside, set(), window=scope.window)
         drop = "DROP TABLE r_shippo, r_order, r_label"
-        loaded = batch([drop, *load(scope), *tail], {**scope.params(), **horizon(scope)})
+        loaded = batch(
+            [drop, *load(scope, confirmed=confirmed), *tail], {**scope.params(), **horizon(scope)}
+        )
     return chosen, loaded

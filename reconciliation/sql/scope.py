@@ -24,18 +24,14 @@ from reconciliation.sql.common import (
     RESULT,
     SHIPPO,
     fetch,
-    memo_join,
     number_of,
 )
 from reconciliation.sql.numbers import memo_add, unread
 
-LABEL_NUMBER = (
-    f"coalesce(nullif({number_of('s.order_number', 'ms')}, ''), {number_of('l.metadata', 'ml')})"
-)
+LABEL_NUMBER = f"coalesce(nullif({number_of('s.order_number')}, ''), {number_of('l.metadata')})"
 LABEL_SOURCES = (
     f"LEFT JOIN {SHIPPO} s ON s.connection_id = l.connection_id "
-    "AND s.object_id = l.shippo_order_object_id AND l.shippo_order_object_id <> '' "
-    f"{memo_join('s.order_number', 'ms')} {memo_join('l.metadata', 'ml')}"
+    "AND s.object_id = l.shippo_order_object_id AND l.shippo_order_object_id <> ''"
 )
 # Take the queue, add the results time alone changes, and find the texts of the changed rows
 # neither reader has read yet (rows with a kind, then texts with none).
@@ -91,9 +87,9 @@ def reach_of(taken: list[tuple[Any, ...]], *, window: timedelta) -> Reach:
 # The labels of new or edited Shippo orders, and the orders they name (or named before).
 _SHIPPO_REACH = (
     f"WITH numbers AS (SELECT {number_of('s.order_number')} AS n FROM {SHIPPO} s "
-    f"{memo_join('s.order_number')} WHERE s.id = ANY(%(shippo)s::bigint[]) "
-    f"UNION SELECT {number_of('t.t')} FROM unnest(%(old_texts)s::text[]) t(t) "
-    f"{memo_join('t.t')}), named AS (SELECT n FROM numbers WHERE n <> '') "
+    "WHERE s.id = ANY(%(shippo)s::bigint[]) "
+    f"UNION SELECT {number_of('t.t')} FROM unnest(%(old_texts)s::text[]) t(t)), "
+    "named AS (SELECT n FROM numbers WHERE n <> '') "
     f"SELECT 'label', l.id FROM {SHIPPO} s JOIN {LABEL} l ON l.connection_id = s.connection_id "
     "AND l.shippo_order_object_id = s.object_id WHERE s.id = ANY(%(shippo)s::bigint[]) "
     f"UNION SELECT 'order', x.id FROM ({_NAMED}) x"
@@ -117,7 +113,7 @@ def _labels_of(orders: set[int], window: timedelta) -> set[int]:
         return set()
     rows = fetch(
         f"WITH o AS (SELECT o.id, {number_of('o.order_number')} AS number, o.created_on "
-        f"FROM {ORDER} o {memo_join('o.order_number')} WHERE o.id = ANY(%(ids)s::bigint[])), "
+        f"FROM {ORDER} o WHERE o.id = ANY(%(ids)s::bigint[])), "
         "named AS (SELECT number AS n FROM o WHERE number <> ''), "
         f"sharing AS ({_NAMED}) "
         f"SELECT label_id FROM {LINK} WHERE order_id = ANY(%(ids)s::bigint[]) "
