@@ -1,7 +1,7 @@
 """Writes to Google Ads: a campaign's status and its daily budget, each an absolute target.
 
 Each reads the live value first, writes only if it differs, and reads it back after, so
-calling twice writes once.
+calling twice writes once; a retry after an unclear answer reads again before writing.
 """
 
 from dataclasses import dataclass
@@ -33,7 +33,11 @@ def campaign_set_status(
     before = api.campaign(campaign_external_id).status
     response_id = ""
     if before != status:
-        response_id = api.campaign_status_mutate(campaign_id=campaign_external_id, status=status)
+        response_id = api.campaign_status_mutate(
+            campaign_id=campaign_external_id,
+            status=status,
+            landed=lambda: api.campaign(campaign_external_id).status == status,
+        )
     after = api.campaign(campaign_external_id).status
     return ActionResult(before, after, response_id)
 
@@ -49,7 +53,9 @@ def campaign_set_daily_budget(
     response_id = ""
     if campaign.budget_micros != target:
         response_id = api.budget_amount_mutate(
-            budget_resource=campaign.budget_resource, amount_micros=target
+            budget_resource=campaign.budget_resource,
+            amount_micros=target,
+            landed=lambda: api.campaign(campaign_external_id).budget_micros == target,
         )
     after = api.campaign(campaign_external_id).budget_micros
     before_minor = micros_to_minor(campaign.budget_micros, currency)

@@ -234,12 +234,15 @@ class GoogleAdsApi:
 
     # Writes
 
-    def campaign_status_mutate(self, *, campaign_id: str, status: str) -> str:
+    def campaign_status_mutate(
+        self, *, campaign_id: str, status: str, landed: Callable[[], bool]
+    ) -> str:
         """Set a campaign's status; return the mutated resource name."""
+        resource = f"customers/{self.customer_id}/campaigns/{campaign_id}"
 
         def write(client: GoogleAdsClient) -> str:
             op = client.get_type("CampaignOperation")
-            op.update.resource_name = f"customers/{self.customer_id}/campaigns/{campaign_id}"
+            op.update.resource_name = resource
             op.update.status = getattr(client.enums.CampaignStatusEnum, status)
             client.copy_from(op.update_mask, _mask(op.update._pb))
             service = client.get_service("CampaignService")
@@ -248,9 +251,11 @@ class GoogleAdsApi:
             )
             return str(answer.results[0].resource_name)
 
-        return self.call(write)
+        return self._write_once(write, landed=landed, resource=resource)
 
-    def budget_amount_mutate(self, *, budget_resource: str, amount_micros: int) -> str:
+    def budget_amount_mutate(
+        self, *, budget_resource: str, amount_micros: int, landed: Callable[[], bool]
+    ) -> str:
         """Set a budget's amount; return the mutated resource name."""
 
         def write(client: GoogleAdsClient) -> str:
@@ -264,7 +269,26 @@ class GoogleAdsApi:
             )
             return str(answer.results[0].resource_name)
 
-        return self.call(write)
+        return self._write_once(write, landed=landed, resource=budget_resource)
+
+    def _write_once(
+        self, write: Callable[[GoogleAdsClient], str], *, landed: Callable[[], bool], resource: str
+    ) -> str:
+        """Mutate, retrying transient failures; before a retry, read whether the last landed.
+
+        A deadline or a dropped stream may hide a mutate that went through; reading first
+        keeps it to one write per change.
+        """
+        tries = 0
+
+        def once(client: GoogleAdsClient) -> str:
+            nonlocal tries
+            tries += 1
+            if tries > 1 and landed():
+                return resource  # the last try landed; only its answer was lost
+            return write(client)
+
+        return self.call(once)
 
 
 CUSTOMER_QUERY = (

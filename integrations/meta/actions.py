@@ -5,19 +5,17 @@ Each action reads the campaign first, writes only when it is not already at the 
 The stored Campaign row is brought in line with what Meta reports afterwards.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from integrations.http import PermanentError
 from integrations.meta import oauth
-from integrations.meta.client import MetaClient, client_for
+from integrations.meta.client import CampaignCheck, MetaClient, client_for
 from integrations.meta.parse import PROVIDER, STATUS_NORMAL, CampaignInfo, TokenInfo
 from integrations.models import Campaign, Connection
 from integrations.models.ads import AdPlatform
 
 SETTABLE_STATUSES = frozenset({"ACTIVE", "PAUSED"})
-Check = Callable[[CampaignInfo], bool]
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,9 @@ def campaign_set_status(
     before = client.campaign(campaign_external_id)
     wrote = before.status != status
     if wrote:
-        client.campaign_update(campaign_external_id, {"status": status})
+        client.campaign_update(
+            campaign_external_id, {"status": status}, landed=lambda c: c.status == status
+        )
     after = _read_back(client, campaign_external_id, lambda c: c.status == status)
     _store(connection, after)
     return CampaignChange(
@@ -69,7 +69,11 @@ def campaign_set_daily_budget(
         raise PermanentError("this campaign has no daily budget to set", provider=PROVIDER)
     wrote = before.daily_budget != daily_budget_minor
     if wrote:
-        client.campaign_update(campaign_external_id, {"daily_budget": str(daily_budget_minor)})
+        client.campaign_update(
+            campaign_external_id,
+            {"daily_budget": str(daily_budget_minor)},
+            landed=lambda c: c.daily_budget == daily_budget_minor,
+        )
     after = _read_back(client, campaign_external_id, lambda c: c.daily_budget == daily_budget_minor)
     _store(connection, after)
     return CampaignChange(
@@ -81,7 +85,7 @@ def campaign_set_daily_budget(
     )
 
 
-def _read_back(client: MetaClient, campaign_id: str, took: Check) -> CampaignInfo:
+def _read_back(client: MetaClient, campaign_id: str, took: CampaignCheck) -> CampaignInfo:
     """Read the campaign again and insist the change took."""
     after = client.campaign(campaign_id)
     if not took(after):

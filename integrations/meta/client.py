@@ -54,6 +54,7 @@ CAMPAIGN_FIELDS = (
 ADSET_FIELDS = "id,name,campaign_id,status,effective_status,daily_budget,targeting"
 
 Sleep = Callable[[float], None]
+CampaignCheck = Callable[[parse.CampaignInfo], bool]
 
 
 def pause(seconds: float) -> None:
@@ -225,9 +226,24 @@ class MetaClient:
         """Read one campaign as it stands now."""
         return parse.campaign(self.get((campaign_id,), {"fields": CAMPAIGN_FIELDS}))
 
-    def campaign_update(self, campaign_id: str, changes: Mapping[str, str]) -> None:
-        """Set absolute values on a campaign (so a retry cannot double anything)."""
-        body = self.post((campaign_id,), changes, retry=True)
+    def campaign_update(
+        self, campaign_id: str, changes: Mapping[str, str], *, landed: CampaignCheck
+    ) -> None:
+        """Set absolute values on a campaign, retrying transient failures, never writing twice.
+
+        A timeout, a dropped connection or a garbled answer may hide a write that went
+        through, so each retry first reads the campaign and stops if `landed` says it did.
+        """
+        tries = 0
+
+        def write() -> Any:
+            nonlocal tries
+            tries += 1
+            if tries > 1 and landed(self.campaign(campaign_id)):
+                return {"success": True}  # the last try landed; only its answer was lost
+            return self._once("POST", (campaign_id,), changes)
+
+        body = self._retrying(write)
         if not isinstance(body, dict) or body.get("success") is not True:
             raise PermanentError("campaign update not confirmed", provider=PROVIDER)
 

@@ -1,8 +1,9 @@
 """The fault classes every outside platform can throw at us, and how each sandbox throws them.
 
 One table for the whole suite: each provider names the sandbox fault that plays each class on
-its listing route, or says why the class cannot happen there. test_sandbox_faults.py runs
-every named pair through a sync; test_write_faults.py does the same for the writes.
+its listing route (and on its writes), or says why the class cannot happen there.
+test_sandbox_faults.py runs every named pair through a sync; test_write_faults.py runs the
+write pairs through an approved change and a scheduled post.
 """
 
 from dataclasses import dataclass
@@ -75,5 +76,33 @@ def played(provider: str) -> list[tuple[FaultClass, str]]:
     return [
         (fault_class, fault)
         for fault_class, fault in SYNC_FAULTS[provider].items()
+        if isinstance(fault, str)
+    ]
+
+
+# Writes: the platforms' answers to a write. A write has no pages, so no duplicate; the
+# gRPC API has no JSON to garble or cut.
+_NO_PAGES = CannotHappen("a write is one call, not a listing")
+WRITE_FAULTS: dict[str, dict[FaultClass, Plays]] = {
+    # Meta's campaign update, feed post and media_publish share the Graph API's answers.
+    "meta": {
+        **_HTTP_LISTING,
+        FaultClass.RATE_LIMITED: "throttle_80004",
+        FaultClass.RATE_LIMITED_BARE: CannotHappen("Meta throttles with HTTP 400, never 429"),
+        FaultClass.DUPLICATE: _NO_PAGES,
+    },
+    "google_ads": {
+        **SYNC_FAULTS["google_ads"],
+        FaultClass.TRUNCATED: CannotHappen("a mutate answers in one frame"),
+        FaultClass.DUPLICATE: _NO_PAGES,
+    },
+}
+
+
+def written(provider: str) -> list[tuple[FaultClass, str]]:
+    """Return (class, sandbox fault) for every class the provider's writes can meet."""
+    return [
+        (fault_class, fault)
+        for fault_class, fault in WRITE_FAULTS[provider].items()
         if isinstance(fault, str)
     ]
