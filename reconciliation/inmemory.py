@@ -14,7 +14,7 @@ from django.db.models import F, Q
 
 from integrations.models import Label, Order
 from reconciliation.cases import cases_sync
-from reconciliation.judge import LINK_COMPARED, RESULT_COMPARED, world_judge
+from reconciliation.judge import LINK_COMPARED, RESULT_COMPARED, Judgement, world_judge
 from reconciliation.models import LabelLink, OrderResult, ReconRun
 from reconciliation.rules import Thresholds, zip_key
 from reconciliation.world import (
@@ -51,6 +51,11 @@ def run_in_memory(*, full: bool, last: ReconRun | None, now: datetime) -> Counts
     links = rows_store(LabelLink, "label_id", judged.links, LINK_COMPARED)
     cases_sync(world=world, judged=judged, results=results, links=links, now=now)
     return Counts(len(world.orders), len(world.labels), len(results), len(links))
+
+
+def full_judgement(now: datetime) -> Judgement:
+    """Judge every order and label in Python without storing anything (to compare engines)."""
+    return world_judge(_full_world(), now=now, limits=Thresholds.from_settings(), sizes=sizes_load)
 
 
 def _full_world() -> World:

@@ -7,7 +7,7 @@ import pytest
 from integrations.order_numbers import order_number_normalise
 from reconciliation.engine import reconcile
 from reconciliation.models import LabelLink, OrderResult
-from reconciliation.rules import business_cutoff, business_days_between
+from reconciliation.rules import business_cutoff, business_days_between, sla_ends
 from tests.reconciliation.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,22 @@ def test_business_days_skip_weekends():
     monday = wednesday_noon - timedelta(days=2)
     assert business_cutoff(monday, 2) == monday - timedelta(days=4)  # back to Thursday
     assert business_days_between(monday - timedelta(days=7), monday) == 5
+
+
+def _sla_ends_by_search(created_on, days):
+    """The first moment past the SLA, found by trying every candidate moment."""
+    candidates = []
+    for step in range(days, days + 9):
+        moment = created_on + timedelta(days=step)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        candidates += [moment + timedelta(microseconds=1), midnight, midnight + timedelta(days=1)]
+    return min(t for t in candidates if created_on < business_cutoff(t, days))
+
+
+@pytest.mark.parametrize("days", [0, 1, 2, 3, 5])
+def test_the_sla_ends_at_the_first_moment_the_order_is_past_it(days):
+    for hours in range(0, 24 * 14, 5):
+        created = NOW + timedelta(hours=hours, minutes=hours % 60, microseconds=hours)
+        assert sla_ends(created, days) == _sla_ends_by_search(created, days)
+    midnight = NOW.replace(hour=0)
+    assert sla_ends(midnight, days) == _sla_ends_by_search(midnight, days)

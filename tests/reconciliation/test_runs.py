@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from integrations.models import Label, Order
+from integrations.models import Label, Order, ShippoOrder
 from reconciliation.cases import case_close
 from reconciliation.digest import digest_send
 from reconciliation.engine import reconcile
@@ -150,3 +150,41 @@ def test_no_digest_goes_out_without_exceptions(operator):
     operator.save()
     assert digest_send() == 0
     assert mail.outbox == []
+
+
+def test_a_label_waiting_for_its_order_is_linked_when_the_order_arrives(make_order, make_label):
+    label = make_label(metadata="Order #8801", recipient_zip="10001")
+    reconcile(full=True, now=NOW)
+    assert LabelLink.objects.get(label=label).orphan
+    order = make_order(number="8801", ship_postal_code="10001")
+    summary = reconcile(now=NOW)
+    assert not summary.full
+    link = LabelLink.objects.get(label=label)
+    assert (link.order_id, link.orphan) == (order.pk, False)
+    assert OrderResult.objects.get(order=order).flags == []
+    assert not Case.objects.get(label=label).active
+
+
+def test_a_shippo_order_arriving_moves_an_order_from_missing_to_stuck(
+    make_order, make_shippo_order
+):
+    order = make_order(fulfillment_status="PENDING")
+    reconcile(full=True, now=NOW)
+    assert OrderResult.objects.get(order=order).flags == ["missing_in_shippo"]
+    make_shippo_order(f"SQ-{order.order_number}")
+    reconcile(now=NOW)
+    assert OrderResult.objects.get(order=order).flags == ["in_shippo_no_label"]
+
+
+@pytest.mark.postgres
+def test_an_edited_shippo_order_number_moves_both_orders(make_order, make_shippo_order):
+    first, second = (
+        make_order(fulfillment_status="PENDING"),
+        make_order(fulfillment_status="PENDING"),
+    )
+    shippo = make_shippo_order(f"Order #{first.order_number}")
+    reconcile(full=True, now=NOW)
+    ShippoOrder.objects.filter(pk=shippo.pk).update(order_number=f"Order #{second.order_number}")
+    reconcile(now=NOW)
+    flags = dict(OrderResult.objects.values_list("order_id", "flags"))
+    assert (flags[first.pk], flags[second.pk]) == (["missing_in_shippo"], ["in_shippo_no_label"])
