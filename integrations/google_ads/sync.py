@@ -1,10 +1,13 @@
 """Google Ads streams: campaigns (with budgets), daily metrics and search terms.
 
 Metrics and search terms are read in date chunks, one SearchStream query each, and a chunk is
-written with its last day as the bookmark. Conversions keep arriving after a day ends, so each
-run starts again at the conversion window (GOOGLE_ADS_CONVERSION_WINDOW_DAYS, 30 by default)
-before today (account-local), or at the bookmark if that is later; days inside the window are
-marked `settling`, and older ones are marked settled once the window has passed them.
+written with its last day as the bookmark. The SDK holds every row of a stream batch (up to
+10,000) as a message of about 7 KB, so chunks aim at ROWS_PER_QUERY rows: the first chunk is
+one day, and each next one is as long as that many rows took in the chunk before.
+Conversions keep arriving after a day ends, so each run starts again at the conversion window
+(GOOGLE_ADS_CONVERSION_WINDOW_DAYS, 30 by default) before today (account-local), or at the
+bookmark if that is later; days inside the window are marked `settling`, and older ones are
+marked settled once the window has passed them.
 """
 
 import hashlib
@@ -30,8 +33,9 @@ from integrations.sync.upsert import upsert_changed, upsert_values
 
 PLATFORM = AdPlatform.GOOGLE_ADS
 BACKFILL_DAYS = 548
-METRICS_CHUNK_DAYS = 30
+METRICS_CHUNK_DAYS = 30  # the longest chunk of one query
 TERMS_CHUNK_DAYS = 7
+ROWS_PER_QUERY = 4_000  # about 30 MB of the SDK's row messages
 STATUS_OF = {"ENABLED": "ACTIVE", "PAUSED": "PAUSED", "REMOVED": "REMOVED"}
 CAMPAIGN_FIELDS = ["name", "status", "platform_status", "objective", "daily_budget", "currency",
                    "budget_external_id"]  # fmt: skip
@@ -120,16 +124,25 @@ def campaign_model(account: AdAccount, row: CampaignRow) -> Campaign:
     )
 
 
+def chunk_days_after(rows: int, days: int, longest: int) -> int:
+    """Return how many days the next chunk spans: ROWS_PER_QUERY rows at the last chunk's rate."""
+    if not rows:
+        return longest
+    return max(1, min(longest, ROWS_PER_QUERY * days // rows))
+
+
 class _DatedStream(_AccountStream):
     chunk_days = METRICS_CHUNK_DAYS
 
     def pages(self, *, bookmark: str, full: bool) -> Iterator[Page]:
         """Yield one page per date chunk, from the window (or bookmark) up to today."""
         today = self.today()
-        start = self.start(bookmark, full, today)
+        start, days = self.start(bookmark, full, today), 1
         while start <= today:
-            end = min(start + timedelta(days=self.chunk_days - 1), today)
-            yield Page(self.read(start, end), bookmark=end.isoformat())
+            end = min(start + timedelta(days=days - 1), today)
+            rows = self.read(start, end)
+            yield Page(rows, bookmark=end.isoformat())
+            days = chunk_days_after(len(rows), (end - start).days + 1, self.chunk_days)
             start = end + timedelta(days=1)
 
     def start(self, bookmark: str, full: bool, today: date) -> date:

@@ -105,7 +105,16 @@ class CampaignDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "day"], name="one_row_per_campaign_day")
         ]
-        indexes = [models.Index(fields=["day"])]
+        indexes = [
+            models.Index(fields=["day"]),
+            # Syncs settle the days their window has left behind after every page: this keeps
+            # that update to the few settling rows instead of every day of the account.
+            models.Index(
+                fields=["campaign", "day"],
+                condition=models.Q(settling=True),
+                name="campaign_days_settling",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.day}"
