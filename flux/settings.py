@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "flux.request_id.RequestIdMiddleware",
+    "flux.nul_guard.NulRefusedMiddleware",  # PostgreSQL text cannot hold NUL: 400, not 500
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
