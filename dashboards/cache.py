@@ -1,10 +1,13 @@
 """Short caching of figures computed from the rollups, correct by construction.
 
-A cached value is keyed on the version of the rollups it was computed from (RollupVersion, which
-every refresh moves in the same transaction as the rows it writes), so a refresh makes every
-older value unreachable at once, in every process. Before a kind's first refresh nothing is
-cached. Values also expire after CACHE_SECONDS, so a deploy that changes how figures are made
-is seen within that time.
+A cached value is keyed on the versions of the rollups it was computed from (RollupVersion:
+every refresh moves its kind's version in the same transaction as the rows it writes), so a
+refresh makes every older value unreachable at once, in every process. Until each kind a value
+needs has been refreshed once, nothing is cached. Values also expire after CACHE_SECONDS, so a
+deploy that changes how figures are made is seen within that time.
+
+Only what the rollups determine is cached; what people edit (the catalog, campaign statuses,
+stock) is read fresh on every request.
 """
 
 import hashlib
@@ -28,17 +31,19 @@ def rollups_changed(kind: str) -> None:
     RollupVersion.objects.update_or_create(kind=kind, defaults={"changed_at": timezone.now()})
 
 
-def cached_on_rollups(kind: str, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-    """compute(), or what it returned for `key` since the rollups of `kind` last changed."""
-    version = RollupVersion.objects.filter(kind=kind).values_list("changed_at", flat=True).first()
-    if version is None:
+def cached_on_rollups(
+    kinds: tuple[str, ...], key: tuple[Hashable, ...], compute: Callable[[], T]
+) -> T:
+    """compute(), or what it returned for `key` since the rollups of `kinds` last changed."""
+    versions = dict(RollupVersion.objects.filter(kind__in=kinds).values_list("kind", "changed_at"))
+    if len(versions) < len(kinds):
         return compute()
-    name = hashlib.sha256(repr((kind, version.isoformat(), key)).encode()).hexdigest()
-    name = f"dashboards:{kind}:{name}"
+    stamp = tuple(versions[kind].isoformat() for kind in kinds)
+    name = "dashboards:" + hashlib.sha256(repr((kinds, stamp, key)).encode()).hexdigest()
     try:
         found = cache.get(name)
     except Exception:  # an unreadable value (a class changed shape) is computed again
-        logger.warning("dashboard cache entry unreadable kind=%s", kind, exc_info=True)
+        logger.warning("dashboard cache entry unreadable kinds=%s", kinds, exc_info=True)
         found = None
     if found is None:
         found = compute()

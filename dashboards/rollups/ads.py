@@ -7,6 +7,7 @@ re-reads its settling window every time, so the rollup is rebuilt rather than fo
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
+from dashboards.cache import rollups_changed
 from dashboards.models import AdDay
 from dashboards.rollups.sql import insert_select, vacuum_analyze
 from integrations.models import CampaignDay
@@ -31,6 +32,7 @@ def ads_rollups_refresh() -> int:
     with transaction.atomic():
         AdDay.objects.all().delete()
         written = insert_select(AdDay, rows, names=AD_COLUMNS)
+        rollups_changed("ads")
     vacuum_analyze(AdDay)
     return written
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.cache import rollups_changed
 from dashboards.models import OrderFact, RollupState, SalesDay, SkuDay
 from dashboards.rollups.days import days_rebuild
 from dashboards.rollups.facts import changed_orders, facts_rebuild
@@ -54,6 +55,8 @@ def orders_rollups_refresh(*, full: bool = False) -> Refreshed:
             days = facts_rebuild(changed, costs) if changed else set()
             days_rebuild(days)
             found = Refreshed(False, len(changed), len(days))
+        if found.full or found.orders:
+            rollups_changed("orders")
         state.time_zone, state.refreshed_at = zone, timezone.now()
         # Counted here, after each run, so the overview's alert needs no scan of every result.
         state.reconciliation_exceptions = reconciliation_exceptions()

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from dashboards.cache import cached_on_rollups
 from dashboards.metrics import micros_to_major, ratio
 from dashboards.models import AdDay
 from dashboards.ranges import DateRange
@@ -184,11 +185,39 @@ def ads_by_day(period: DateRange) -> list[DayRow]:
 
 def ads_by_campaign(period: DateRange) -> list[CampaignRow]:
     """Per campaign over `period` with its current status and daily budget, biggest spend first."""
+    return campaign_rows(campaign_sums(period))
+
+
+def campaign_sums(period: DateRange) -> list[dict[str, Any]]:
+    """The delivery sums of each campaign with days in `period`."""
     # Summed by campaign id alone, then named: grouping by the campaign's columns costs more.
-    sums = list(days_in(period).values("campaign_id").annotate(**SUMS).order_by())
+    return list(days_in(period).values("campaign_id").annotate(**SUMS).order_by())
+
+
+def campaign_rows(sums: list[dict[str, Any]]) -> list[CampaignRow]:
+    """The sums with each campaign's name, status and budget as they are now, most spend first."""
     campaigns = Campaign.objects.only(*CAMPAIGN_FIELDS).in_bulk([r["campaign_id"] for r in sums])
     rows = [_campaign_row(row, campaigns[row["campaign_id"]]) for row in sums]
     return sorted(rows, key=lambda r: (-r.spend_micros, r.name, r.campaign_id))
+
+
+@dataclass(frozen=True)
+class AdsSums:
+    """What the rollups and campaign-days say for the ads page: cached between refreshes."""
+
+    grain: list[PlatformDayRow]  # the range's days x platforms
+    before: list[AdFigures]  # the comparison's totals
+    campaigns: list[dict[str, Any]]  # campaign_sums() of the range
+
+
+def ads_sums(current: DateRange, comparison: DateRange | None) -> AdsSums:
+    """The ads page's sums, read once per refresh of the ads rollups (after every ads sync)."""
+
+    def read() -> AdsSums:
+        before = ad_totals(comparison) if comparison else []
+        return AdsSums(ads_by_day_platform(current), before, campaign_sums(current))
+
+    return cached_on_rollups(("ads",), ("ads", current, comparison), read)
 
 
 CAMPAIGN_FIELDS = ("name", "platform", "status", "daily_budget", "currency")

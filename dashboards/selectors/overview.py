@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from catalog.models import ProductCampaign, ProductVariant
+from dashboards.cache import cached_on_rollups
 from dashboards.models import AdDay, OrderFact, SalesDay
 from dashboards.ranges import DateRange
 from dashboards.rollups.labels import label_costs
@@ -49,8 +50,40 @@ class NewCustomers:
     revenue_minor: int
 
 
+@dataclass(frozen=True)
+class RepeatCustomers:
+    customers: int
+    repeat: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.repeat / self.customers if self.customers else None
+
+
+def repeat_customers(period: DateRange) -> RepeatCustomers:
+    """Customers with an order in `period`, and how many of them have 2+ counted orders ever."""
+    # Facts of counted orders with an email hash name their customer (see dashboards.models).
+    facts = OrderFact.objects.filter(
+        day__gte=period.start, day__lte=period.end, customer__isnull=False
+    )
+    totals = facts.aggregate(
+        customers=Count("customer", distinct=True),
+        repeat=Count("customer", distinct=True, filter=Q(repeat=True)),
+    )
+    return RepeatCustomers(totals["customers"], totals["repeat"])
+
+
+def organic_clicks(period: DateRange) -> tuple[int, int]:
+    """Search Console clicks over `period`, and how many of its days are still fresh."""
+    totals = search_totals(period)
+    return totals.clicks, totals.fresh_days
+
+
 class PeriodSums:
-    """A period's daily order sums and daily ad sums, each read once, on first use."""
+    """What the rollups say about one period, each part read once, on first use.
+
+    period_sums() caches a loaded one between refreshes; nothing here reads the catalog.
+    """
 
     def __init__(self, period: DateRange) -> None:
         self.period = period
@@ -63,6 +96,38 @@ class PeriodSums:
     @cached_property
     def ads(self) -> list[AdDay]:
         return list(ad_days(self.period))
+
+    @cached_property
+    def repeat(self) -> RepeatCustomers:
+        return repeat_customers(self.period)
+
+    @cached_property
+    def search(self) -> tuple[int, int]:
+        return organic_clicks(self.period)
+
+    @cached_property
+    def sku_totals(self) -> list[tuple[str, int, int, float]]:
+        """Per SKU: units, line revenue and label share over the period."""
+        rows = (
+            sku_days(self.period)
+            .values_list("sku")
+            .annotate(units=Sum("units"), revenue=Sum("revenue"), labels=Sum("label_share"))
+            .order_by("sku")
+        )
+        return list(rows)
+
+    @cached_property
+    def campaign_spend(self) -> dict[int, int]:
+        """Spend in micros per campaign over the period."""
+        rows = CampaignDay.objects.filter(day__gte=self.period.start, day__lte=self.period.end)
+        return dict(rows.values_list("campaign_id").annotate(total=Sum("spend_micros")).order_by())
+
+    def loaded(self, *, by_product: bool) -> "PeriodSums":
+        """Read every part the overview needs now (so the whole can be cached)."""
+        _ = self.sales, self.ads, self.repeat, self.search
+        if by_product:
+            _ = self.sku_totals, self.campaign_spend
+        return self
 
     def sales_totals(self, currency: str) -> SalesTotals:
         """Net revenue and counted orders (as dashboards.selectors.sales.sales_totals)."""
@@ -101,6 +166,16 @@ class PeriodSums:
         return {day: found.get(day, 0) for day in self.period.each_day()}
 
 
+def period_sums(period: DateRange, *, by_product: bool = True) -> PeriodSums:
+    """The period's sums, read once per refresh of the order, ads and search rollups."""
+
+    def read() -> PeriodSums:
+        return PeriodSums(period).loaded(by_product=by_product)
+
+    key = ("period_sums", period.start, period.end, by_product)
+    return cached_on_rollups(("orders", "ads", "search"), key, read)
+
+
 def ad_summary(period: DateRange) -> AdSummary:
     """Spend per platform, conversion value and settling days over `period`."""
     return PeriodSums(period).ad_summary()
@@ -114,35 +189,6 @@ def spend_by_day(period: DateRange) -> dict[date, int]:
 def new_customers(period: DateRange) -> NewCustomers:
     """Customers whose first counted order ever falls in `period`, and those orders' revenue."""
     return PeriodSums(period).new_customers()
-
-
-@dataclass(frozen=True)
-class RepeatCustomers:
-    customers: int
-    repeat: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.repeat / self.customers if self.customers else None
-
-
-def repeat_customers(period: DateRange) -> RepeatCustomers:
-    """Customers with an order in `period`, and how many of them have 2+ counted orders ever."""
-    # Facts of counted orders with an email hash name their customer (see dashboards.models).
-    facts = OrderFact.objects.filter(
-        day__gte=period.start, day__lte=period.end, customer__isnull=False
-    )
-    totals = facts.aggregate(
-        customers=Count("customer", distinct=True),
-        repeat=Count("customer", distinct=True, filter=Q(repeat=True)),
-    )
-    return RepeatCustomers(totals["customers"], totals["repeat"])
-
-
-def organic_clicks(period: DateRange) -> tuple[int, int]:
-    """Search Console clicks over `period`, and how many of its days are still fresh."""
-    totals = search_totals(period)
-    return totals.clicks, totals.fresh_days
 
 
 # ---- contribution margin -------------------------------------------------------------------
@@ -206,8 +252,8 @@ def margins(
     by_day = _margin_days(sums)
     if not by_product:
         return Margins(by_day, [], 0)
-    products, unmatched = _margin_products(period, catalog_costs())
-    _spread_spend(period, products)
+    products, unmatched = _margin_products(sums.sku_totals, catalog_costs())
+    _spread_spend(sums.campaign_spend, products)
     ranked = sorted(products.values(), key=lambda p: p.margin, reverse=True)
     return Margins(by_day, ranked, unmatched)
 
@@ -245,18 +291,12 @@ def _margin_days(sums: PeriodSums) -> list[MarginDay]:
 
 
 def _margin_products(
-    period: DateRange, catalog: dict[str, SkuCost]
+    skus: list[tuple[str, int, int, float]], catalog: dict[str, SkuCost]
 ) -> tuple[dict[str, MarginProduct], int]:
     """Per product: line revenue, COGS, and each order's label cost shared by line revenue."""
-    rows = (
-        sku_days(period)
-        .values_list("sku")
-        .annotate(units=Sum("units"), revenue=Sum("revenue"), labels=Sum("label_share"))
-        .order_by("sku")
-    )
     products: dict[str, MarginProduct] = {}
     unmatched = 0
-    for sku, units, revenue, labels in rows:
+    for sku, units, revenue, labels in skus:
         known = catalog.get(sku)
         if known is None:
             unmatched += units
@@ -269,13 +309,8 @@ def _margin_products(
     return products, unmatched
 
 
-def _spread_spend(period: DateRange, products: dict[str, MarginProduct]) -> None:
+def _spread_spend(spend: dict[int, int], products: dict[str, MarginProduct]) -> None:
     """Charge each campaign's spend to the products it advertises, split evenly among them."""
-    spend = dict(
-        CampaignDay.objects.filter(day__gte=period.start, day__lte=period.end)
-        .values_list("campaign_id")
-        .annotate(total=Sum("spend_micros"))
-    )
     advertised: dict[int, list[str]] = defaultdict(list)
     for campaign_id, name in ProductCampaign.objects.values_list("campaign_id", "product__name"):
         advertised[campaign_id].append(name)

@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from catalog.selectors import product_by_sku
+from dashboards.cache import cached_on_rollups
 from dashboards.models import SalesDay, SkuDay
 from dashboards.ranges import DateRange
 from integrations.models import Order
@@ -106,18 +107,27 @@ def sku_days(period: DateRange) -> QuerySet[SkuDay]:
 
 def sku_sales(period: DateRange) -> list[ItemSales]:
     """Units and line revenue per SKU, named by its catalog product when it has one."""
+    return named_skus(sku_sums(period))
+
+
+def sku_sums(period: DateRange) -> list[tuple[str, str, int, int]]:
+    """SKU, line name, units and line revenue per SKU, most revenue first."""
     rows = (
         sku_days(period)
-        .values("sku")
+        .values_list("sku")
         .annotate(name=Max("name"), units=Sum("units"), revenue=Sum("revenue"))
         .order_by("-revenue", "sku")
     )
+    return [(sku, name, int(units or 0), int(revenue or 0)) for sku, name, units, revenue in rows]
+
+
+def named_skus(sums: list[tuple[str, str, int, int]]) -> list[ItemSales]:
+    """The SKU sums named by their catalog product as the catalog says now."""
     products = product_by_sku()
     return [
-        ItemSales(products.get(r["sku"], (0, r["name"]))[1], r["sku"], int(r["units"] or 0),
-                  int(r["revenue"] or 0), r["sku"] in products)
-        for r in rows
-    ]  # fmt: skip
+        ItemSales(products.get(sku, (0, name))[1], sku, units, revenue, sku in products)
+        for sku, name, units, revenue in sums
+    ]
 
 
 def product_sales(period: DateRange) -> list[ItemSales]:
@@ -211,6 +221,30 @@ class SalesDays:
 def returns_in(period: DateRange) -> Returns:
     """Count and sum cancellations and refunds of the orders placed in `period`."""
     return SalesDays(period).returns()
+
+
+@dataclass(frozen=True)
+class SalesSums:
+    """What the rollups say for the sales page: cached as a whole between refreshes."""
+
+    current: SalesDays
+    comparison: SalesDays | None
+    skus: list[tuple[str, str, int, int]]
+    states: list[StateSales]
+    cohorts: list["Cohort"]
+
+
+def sales_sums(current: DateRange, comparison: DateRange | None) -> SalesSums:
+    """The sales page's sums, read once per refresh of the order rollups."""
+
+    def read() -> SalesSums:
+        now, before = SalesDays(current), SalesDays(comparison) if comparison else None
+        _ = now.rows, before.rows if before else None
+        return SalesSums(now, before, sku_sums(current), sales_by_state(current),
+                         cohorts(current))  # fmt: skip
+
+    key = ("sales", current, comparison)
+    return cached_on_rollups(("orders",), key, read)
 
 
 COHORT_WINDOWS = (30, 90, 180)  # days after the first order: about 1, 3 and 6 months

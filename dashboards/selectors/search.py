@@ -348,7 +348,7 @@ def search_report(period: DateRange) -> SearchReport:
     """The period's report, worked out once per refresh of the search rollups."""
     terms = tuple(brand_terms())
     key = ("report", period.start, period.end, terms)
-    return cached_on_rollups("search", key, lambda: _report(period, terms))
+    return cached_on_rollups(("search",), key, lambda: _report(period, terms))
 
 
 def _report(period: DateRange, terms: Sequence[str]) -> SearchReport:

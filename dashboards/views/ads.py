@@ -17,11 +17,10 @@ from dashboards.ranges import DateRange
 from dashboards.selectors.ads import (
     FORMULAS,
     AdFigures,
+    AdsSums,
     DayRow,
-    PlatformDayRow,
-    ad_totals,
-    ads_by_campaign,
-    ads_by_day_platform,
+    ads_sums,
+    campaign_rows,
     days_of,
     platforms_of,
     totals_of,
@@ -95,14 +94,13 @@ def figures_record(row: AdFigures) -> dict[str, Any]:
     return record
 
 
-def ads_tables(
-    request: HtmxHttpRequest, period: DateRange, grain: Sequence[PlatformDayRow]
-) -> list[tables.Table]:
+def ads_tables(request: HtmxHttpRequest, sums: AdsSums) -> list[tables.Table]:
     """The three groupings as sortable, paged, exportable tables."""
+    campaigns = campaign_rows(sums.campaigns)  # named, with status and budget as they are now
     built = [
-        PlatformTable([figures_record(r) for r in platforms_of(grain)], prefix="platform-"),
-        CampaignTable([figures_record(r) for r in ads_by_campaign(period)], prefix="campaign-"),
-        DayTable([figures_record(r) for r in days_of(grain)], prefix="day-"),
+        PlatformTable([figures_record(r) for r in platforms_of(sums.grain)], prefix="platform-"),
+        CampaignTable([figures_record(r) for r in campaigns], prefix="campaign-"),
+        DayTable([figures_record(r) for r in days_of(sums.grain)], prefix="day-"),
     ]
     config = RequestConfig(request, paginate={"per_page": PER_PAGE})
     for table in built:
@@ -173,12 +171,10 @@ def trend_chart(currency: str, days: Sequence[DayRow], period: DateRange) -> dic
     )
 
 
-def currency_blocks(
-    current: DateRange, comparison: DateRange | None, grain: Sequence[PlatformDayRow]
-) -> list[CurrencyBlock]:
+def currency_blocks(current: DateRange, sums: AdsSums) -> list[CurrencyBlock]:
     """One block per currency the period's accounts report in."""
-    before = {row.currency: row for row in ad_totals(comparison)} if comparison else {}
-    days = days_of(grain)
+    before = {row.currency: row for row in sums.before}
+    days = days_of(sums.grain)
     return [
         CurrencyBlock(
             now.currency,
@@ -186,7 +182,7 @@ def currency_blocks(
             ads_metrics(now, before.get(now.currency)),
             trend_chart(now.currency, days, current),
         )
-        for now in totals_of(grain)
+        for now in totals_of(sums.grain)
     ]
 
 
@@ -194,11 +190,11 @@ def currency_blocks(
 def ads(request: HtmxHttpRequest) -> HttpResponse:
     """Spend and results across platforms, per currency, with the three groupings."""
     period = period_of(request)
-    grain = ads_by_day_platform(period.current)
-    built = ads_tables(request, period.current, grain)
+    sums = ads_sums(period.current, period.comparison)
+    built = ads_tables(request, sums)
     context = {
         "title": "Ads",
-        "blocks": currency_blocks(period.current, period.comparison, grain),
+        "blocks": currency_blocks(period.current, sums),
         "tables": list(zip(built, ("By platform", "By campaign", "By day"), strict=True)),
         "formulas": FORMULAS,
     }

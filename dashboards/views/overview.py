@@ -17,11 +17,9 @@ from dashboards.selectors.overview import (
     AdSummary,
     Margins,
     NewCustomers,
-    PeriodSums,
     RepeatCustomers,
     margins,
-    organic_clicks,
-    repeat_customers,
+    period_sums,
 )
 from dashboards.selectors.sales import SalesTotals, order_currency
 from dashboards.views.base import dashboard_response, period_of
@@ -54,13 +52,13 @@ class Figures:
 
 def figures_for(period: DateRange, currency: str, *, detail: bool = True) -> Figures:
     """Ask every selector the overview needs about `period` (margins by product if `detail`)."""
-    sums = PeriodSums(period)
-    clicks, fresh = organic_clicks(period)
+    sums = period_sums(period, by_product=detail)
+    clicks, fresh = sums.search
     return Figures(
         sums.sales_totals(currency),
         sums.ad_summary(),
         sums.new_customers(),
-        repeat_customers(period),
+        sums.repeat,
         margins(period, sums, by_product=detail),
         clicks,
         fresh,

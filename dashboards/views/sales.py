@@ -13,7 +13,6 @@ from django_tables2 import RequestConfig
 from dashboards.charts import line_chart
 from dashboards.columns import DateTextColumn, FigureColumn
 from dashboards.metrics import Metric, minor_to_major
-from dashboards.ranges import DateRange
 from dashboards.selectors import sales
 from dashboards.views.base import dashboard_response, period_of
 from flux.htmx import HtmxHttpRequest
@@ -89,17 +88,16 @@ def sales_page(request: HtmxHttpRequest) -> HttpResponse:
     """Show the Sales dashboard for the chosen period."""
     period = period_of(request)
     currency = sales.order_currency()
-    current = sales.SalesDays(period.current)
-    earlier = sales.SalesDays(period.comparison) if period.comparison else None
-    now = figures_for(current, currency)
-    before = figures_for(earlier, currency) if earlier else None
-    tables_ = _tables(period.current, currency)
+    sums = sales.sales_sums(period.current, period.comparison)
+    now = figures_for(sums.current, currency)
+    before = figures_for(sums.comparison, currency) if sums.comparison else None
+    tables_ = _tables(sums, currency)
     for table in tables_:
         RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     context = {
         "title": "Sales",
         "metrics": sales_metrics(now, before),
-        "chart": _chart(current, earlier, currency),
+        "chart": _chart(sums.current, sums.comparison, currency),
         "tables": list(zip(tables_, _HEADINGS, _NOTES, strict=True)),
         "has_orders": now.returns.placed > 0,
     }
@@ -119,12 +117,12 @@ _NOTES = [
 ]
 
 
-def _tables(period: DateRange, currency: str) -> list[tables.Table]:
-    sold = sales.sku_sales(period)
+def _tables(sums: sales.SalesSums, currency: str) -> list[tables.Table]:
+    sold = sales.named_skus(sums.skus)  # named by the catalog as it is now
     products = [_item_row(i, currency) for i in sales.products_of(sold)]
     skus = [_item_row(i, currency) for i in sold]
-    states = [_state_row(s, currency) for s in sales.sales_by_state(period)]
-    cohorts = [_cohort_row(c, currency) for c in sales.cohorts(period)]
+    states = [_state_row(s, currency) for s in sums.states]
+    cohorts = [_cohort_row(c, currency) for c in sums.cohorts]
     return [ProductTable(products), SkuTable(skus), StateTable(states), CohortTable(cohorts)]
 
 

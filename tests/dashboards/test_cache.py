@@ -5,9 +5,16 @@ from typing import Any
 
 import pytest
 
+from catalog.models import Product
+from dashboards.rollups import rollups_refresh
 from dashboards.rollups.search import search_rollups_refresh
+from dashboards.selectors.overview import margins, period_sums
+from dashboards.selectors.sales import sales_sums
 from dashboards.selectors.search import search_report
 from integrations.models.search import SearchQueryPageDay
+from tests.dashboards.selectors.test_overview import PERIOD as MARCH
+from tests.dashboards.selectors.test_overview import build_brand
+from tests.dashboards.selectors.test_sales import at, order
 from tests.dashboards.selectors.test_search import DAY1, PERIOD, Rows
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +45,22 @@ def test_nothing_is_cached_before_the_first_refresh():
     rows.add("desk", "/desk", 50, 5)
     SearchQueryPageDay.objects.rebuild(rows.prop.pk, DAY1)
     assert clicks_of(search_report(PERIOD)) == {"lamp": 10, "desk": 5}
+
+
+def test_cached_sales_sums_follow_each_orders_refresh():
+    order("1", at(DAY1), 1000, email_hash="a")
+    rollups_refresh()
+    assert sales_sums(PERIOD, None).current.totals("USD").revenue_minor == 1000
+    order("2", at(DAY1), 500, email_hash="b")
+    assert sales_sums(PERIOD, None).current.totals("USD").revenue_minor == 1000  # until refreshed
+    rollups_refresh()
+    assert sales_sums(PERIOD, None).current.totals("USD").revenue_minor == 1500
+
+
+def test_the_overview_caches_rollup_sums_but_reads_the_catalog_fresh():
+    build_brand()
+    widget = next(p for p in margins(MARCH, period_sums(MARCH)).by_product if p.product == "Widget")
+    assert widget.cogs == 2 * 1500 + 2500
+    Product.objects.filter(name="Widget").update(unit_cost=1600)  # W-2 keeps its own $25
+    widget = next(p for p in margins(MARCH, period_sums(MARCH)).by_product if p.product == "Widget")
+    assert widget.cogs == 2 * 1600 + 2500
