@@ -20,9 +20,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
 import requests
 
-from flux.celery import app
 from sandbox.server import Sandbox, SandboxOptions, build_sandbox
 from sandbox.testing import running_google_ads, running_sandbox
 from tests.child_processes import child_database_url, wait_until
@@ -169,7 +169,7 @@ def running_stack(*, redis_url: str, logs: Path) -> Iterator[Stack]:
             **sandbox_env(sandbox_url, google_ads),
             **app_env(url=url, queue=queue, redis_url=redis_url),
         }
-        stack.callback(_queue_delete, queue)  # after the worker has stopped
+        stack.callback(_redis_forget, redis_url, queue)  # once the processes have stopped
         processes = {
             name: stack.enter_context(child(name, command, env, logs))
             for name, command in commands(port=port, queue=queue, logs=logs).items()
@@ -180,7 +180,9 @@ def running_stack(*, redis_url: str, logs: Path) -> Iterator[Stack]:
         yield Stack(url, sandbox, sandbox_url, queue, logs)
 
 
-def _queue_delete(queue: str) -> None:
-    """Drop the journey's queue from Redis with whatever beat sent after the worker stopped."""
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_delete(queue)  # type: ignore[attr-defined]
+def _redis_forget(redis_url: str, queue: str) -> None:
+    """Delete the journey's queue, its bindings and its cache keys: each is named after it."""
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"*{queue}*"))
+    if keys:
+        client.delete(*keys)
