@@ -103,7 +103,10 @@ class LabelLink(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["number"], name="recon_link_number"),
+            # An unlinked label may be waiting for its order to arrive.
+            models.Index(
+                fields=["number"], condition=Q(order__isnull=True), name="recon_link_unlinked"
+            ),
             models.Index(fields=["label"], condition=Q(orphan=True), name="recon_link_orphan"),
             models.Index(
                 fields=["label"], condition=Q(kind="probable"), name="recon_link_probable"
