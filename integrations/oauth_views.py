@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from flux.accounts.roles import Role, has_role, role_required
@@ -50,6 +51,7 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
         "state": state,
         "verifier": begun.code_verifier,
         "expires": time.time() + STATE_LIFETIME_SECONDS,
+        "origin": _origin(request),
     }
     request.session[SESSION_KEY] = pending
     return HttpResponseRedirect(begun.url)
@@ -68,8 +70,8 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         return HttpResponseBadRequest("This connect link is invalid or expired. Start again.")
     if "error" in request.GET or not request.GET.get("code"):
         messages.error(request, f"{provider}: the platform did not grant access.")
-        return redirect("integrations:index")
-    return _finish(request, provider, pending["verifier"])
+        return _back_to_connections(request, pending)
+    return _finish(request, provider, pending)
 
 
 def _take_pending(request: HttpRequest, provider: str) -> dict[str, object] | None:
@@ -86,18 +88,37 @@ def _state_matches(request: HttpRequest, pending: dict[str, object]) -> bool:
     return secrets.compare_digest(given.encode(), str(pending["state"]).encode())
 
 
-def _finish(request: HttpRequest, provider: str, verifier: object) -> HttpResponse:
+def _finish(request: HttpRequest, provider: str, pending: dict[str, object]) -> HttpResponse:
     adapter = registry.get(provider)
     try:
         grant = adapter.oauth_finish(
             code=request.GET["code"],
             redirect_uri=redirect_uri_for(provider),
-            code_verifier=str(verifier or ""),
+            code_verifier=str(pending["verifier"] or ""),
         )
     except ProviderError as error:
         logger.warning("oauth exchange failed provider=%s error=%s", provider, error)
         messages.error(request, f"{adapter.label} refused the connection: {error}")
-        return redirect("integrations:index")
+        return _back_to_connections(request, pending)
     connection = connection_connect(provider=provider, grant=grant, actor=request.user)
     messages.success(request, f"Connected {connection}.")
-    return redirect("integrations:index")
+    return _back_to_connections(request, pending)
+
+
+def _origin(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _back_to_connections(request: HttpRequest, pending: dict[str, object]) -> HttpResponse:
+    """Return the admin to the connections page on the address they started from.
+
+    The callback arrives on the public address (FLUX_PUBLIC_URL), where behind Tailscale
+    Funnel only the public paths are served; the staff pages live on the tailnet address
+    the connect began on. That origin was read from a checked Host header and kept in the
+    session, so it cannot be chosen by whoever sends the browser here.
+    """
+    path = reverse("integrations:index")
+    started_on = str(pending.get("origin") or "")
+    if not started_on or started_on == _origin(request):
+        return redirect(path)
+    return HttpResponseRedirect(f"{started_on}{path}")

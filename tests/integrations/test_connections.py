@@ -225,6 +225,20 @@ def test_the_oauth_callback_with_the_right_state_connects(adapter, client, admin
     assert credential.secret.reveal()["access_token"] == "token-for-c1"
 
 
+def test_the_callback_on_the_public_address_returns_to_the_staff_address_it_began_on(
+    adapter, client, admin_user, settings
+):
+    settings.ALLOWED_HOSTS = ["flux.example.ts.net"]
+    client.force_login(admin_user)
+    staff = {"HTTP_HOST": "flux.example.ts.net:8443", "secure": True}  # tailnet only
+    response = client.post("/connections/squarespace/connect", **staff)
+    state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+    public = {"HTTP_HOST": "flux.example.ts.net", "secure": True}  # Funnel: public paths only
+    back = client.get("/oauth/squarespace/callback", {"state": state, "code": "c1"}, **public)
+    assert back["Location"] == "https://flux.example.ts.net:8443/connections/"
+    assert Connection.objects.count() == 1
+
+
 def test_a_denied_consent_connects_nothing(adapter, client, admin_user):
     client.force_login(admin_user)
     state = start_oauth(client)
