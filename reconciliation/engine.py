@@ -38,13 +38,14 @@ class RunSummary:
 def reconcile(*, full: bool = False, now: datetime | None = None) -> RunSummary:
     """Run a reconciliation: incremental unless `full` or no run has finished yet."""
     now = now or timezone.now()
+    own = not connection.in_atomic_block
     with transaction.atomic():
         _lock()
         started = timezone.now()
         last = ReconRun.objects.filter(finished_at__isnull=False).order_by("-pk").first()
         full = full or last is None
         if connection.vendor == "postgresql":
-            counts, top = run_in_database(full=full, now=now), 0
+            counts, top = run_in_database(full=full, now=now, tune=own), 0
         else:
             # The in-memory engine starts its next run from the Shippo orders after this one.
             top = ShippoOrder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -40,7 +40,8 @@ from reconciliation.sql.store import (
 SCRATCH = (
     "r_shippo", "r_order", "r_label", "r_fold", "r_problem", "r_move",
 )  # fmt: skip
-SETTINGS = [
+# Set for the run's own transaction only: they would outlast a run nested in someone else's.
+TUNING = [
     # The plans are a few big hash joins (full) or index probes (incremental): compiling
     # them costs more than running them, and merge joins sort what hashing would not.
     "SET LOCAL jit = off",
@@ -50,22 +51,27 @@ SETTINGS = [
     # What a run writes is derived: if a crash lost the last commit, the next run (whose
     # queue the lost commit did not empty) writes it again.
     "SET LOCAL synchronous_commit = off",
-    # Scratch tables outlive a run only inside one test transaction.
-    f"DROP TABLE IF EXISTS {', '.join(SCRATCH)}",
-    PROBLEMS,
 ]
 # An incremental run reads a few rows by key: right after a big write the tables have no
 # statistics yet, and a scan of every row is exactly what it must not do.
-BY_KEY = "SET LOCAL enable_seqscan = off"
+BY_KEY = ["SET LOCAL enable_seqscan = off"]
+# Scratch tables outlive a run only inside an enclosing transaction (a test's).
+SCRATCH_CLEARED = [f"DROP TABLE IF EXISTS {', '.join(SCRATCH)}", PROBLEMS]
 
 
-def run_in_database(*, full: bool, now: datetime) -> Counts:
-    """Judge every row (or the queued changes and what they touch) and store what moved."""
+def run_in_database(*, full: bool, now: datetime, tune: bool) -> Counts:
+    """Judge every row (or the queued changes and what they touch) and store what moved.
+
+    `tune`: the run owns its transaction, so it may set the planner and commit settings.
+    """
     limits = Thresholds.from_settings()
     scope = Scope(Clock.at(now, limits), limits)
-    opening = [f"TRUNCATE {QUEUE}", unread(EVERY_TEXT)] if full else [BY_KEY, TAKE]
-    results = batch([*SETTINGS, PROBE, *opening], {**scope.params(), "now": now})
-    (has_codes, confirmed), first = results[len(SETTINGS)].rows[0], results[-1]
+    opening = [f"TRUNCATE {QUEUE}", unread(EVERY_TEXT)] if full else [*BY_KEY, TAKE]
+    if not tune:
+        opening = [s for s in opening if s not in BY_KEY]
+    settings = [*(TUNING if tune else []), *SCRATCH_CLEARED]
+    results = batch([*settings, PROBE, *opening], {**scope.params(), "now": now})
+    (has_codes, confirmed), first = results[len(settings)].rows[0], results[-1]
     if full:
         memo_add(first.rows)
     else:
