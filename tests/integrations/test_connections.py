@@ -24,6 +24,7 @@ from integrations.http import AuthError
 from integrations.models import Connection, ConnectionStatus, Credential, SyncRun
 from integrations.providers import AccountGrant, OAuthStart, registry
 from integrations.sync.engine import Page, Stream, WriteCounts
+from tests.integrations.sync.test_engine import live_run_elsewhere
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +146,19 @@ def test_the_sync_command_runs_every_stream(adapter, connected, capsys):
     assert "orders" in output
     assert "inventory" in output
     assert SyncRun.objects.filter(status="succeeded").count() == 2
+
+
+def test_the_sync_command_says_when_a_live_run_holds_every_stream(
+    adapter, connected, capsys, on_postgres
+):
+    for stream in ("orders", "inventory"):
+        SyncRun.objects.create(connection=connected, stream=stream)
+    with (
+        live_run_elsewhere(connected.pk, "orders", on_postgres),
+        live_run_elsewhere(connected.pk, "inventory", on_postgres),
+    ):
+        call_command("sync", "squarespace")
+    assert "a live run already holds every stream" in capsys.readouterr().out
 
 
 def test_the_connect_command_connects_with_a_key(adapter, capsys):

@@ -29,12 +29,16 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps({"runs": rows}))
         else:
-            self._print_table(rows)
+            self._print_table(rows, matched=bool(connections))
         if any(row["status"] == "failed" for row in rows):
             raise CommandError("at least one stream failed; see the errors above")
 
-    def _print_table(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
+    def _print_table(self, rows: list[dict[str, Any]], *, matched: bool) -> None:
+        if not rows and matched:
+            self.stdout.write(
+                "Nothing ran: a live run already holds every stream (see the connections page)."
+            )
+        elif not rows:
             self.stdout.write("Nothing to sync: no active connection matches.")
         for row in rows:
             line = (
