@@ -42,13 +42,18 @@ def celery_worker(
             process.wait(timeout=30)
 
 
-def wait_until(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
-    """Poll `condition` every 0.1 s; fail naming `what` if it is still false after `seconds`."""
+def wait_until(
+    condition: Callable[[], bool], *, seconds: float, what: str, every: float = 0.1
+) -> None:
+    """Poll `condition` every `every` s; fail naming `what` if it is still false after `seconds`.
+
+    Polling a page in a browser costs the machine a page load: poll it every second or so.
+    """
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.1)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
 
 

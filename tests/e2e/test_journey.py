@@ -10,7 +10,7 @@ a screenshot in test-output/journey/; any console error or 5xx response fails th
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -39,6 +39,7 @@ pytestmark = [
 ]
 
 SHOTS = OUTPUT / "journey"
+POLL = 1.0  # seconds between two loads of a page being watched
 SYNC_SECONDS = 240
 WORK_SECONDS = 60  # an agent run, an execution, a publish
 PUBLISH_SECONDS = 150  # beat publishes due posts at each whole minute
@@ -122,6 +123,11 @@ def journey(
         journey.close(failed=failed)
 
 
+def watch(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
+    """Check a page (each check loads it) once a second until `condition` holds."""
+    wait_until(condition, seconds=seconds, what=what, every=POLL)
+
+
 def staff(username: str, role: Role) -> User:
     """Create the staff member the identity provider will sign in, holding `role`."""
     user = User.objects.create_user(username=username, email=f"{username}@{STAFF_DOMAIN}")
@@ -182,7 +188,7 @@ def sync_all(journey: Journey, page: Page) -> None:
     for label in FIRST_SYNCS:
         finished = partial(first_syncs_finished, journey, page, label)
         left = max(deadline - time.monotonic(), 1.0)
-        wait_until(finished, seconds=left, what=f"the first syncs of {label}")
+        watch(finished, seconds=left, what=f"the first syncs of {label}")
     journey.go(page, "/connections/")
 
 
@@ -197,7 +203,7 @@ def orders_counted(journey: Journey, page: Page) -> bool:
 
 def dashboards(journey: Journey, page: Page) -> None:
     """Open every dashboard from the dashboards' own navigation, once they show the orders."""
-    wait_until(lambda: orders_counted(journey, page), seconds=WORK_SECONDS, what="the rollups")
+    watch(lambda: orders_counted(journey, page), seconds=WORK_SECONDS, what="the rollups")
     for slug, label, _icon in PAGES:
         page.click(f"ul[aria-label=Dashboards] a:has-text('{label}')")
         page.wait_for_function(
@@ -219,7 +225,7 @@ def agent_run(journey: Journey, page: Page) -> str:
         journey.go(page, "/proposals/ai/")
         return page.locator(call).count() > 0
 
-    wait_until(call_listed, seconds=WORK_SECONDS, what="the agent's call")
+    watch(call_listed, seconds=WORK_SECONDS, what="the agent's call")
     page.click(call)
     assert page.inner_text("dt:has-text('Status') + dd") == "OK"
     journey.shot(page, "agent-call")
@@ -293,7 +299,7 @@ def post_published(journey: Journey, page: Page, path: str) -> None:
         journey.go(page, path)
         return page.inner_text("#post-status") == "Published"
 
-    wait_until(published, seconds=PUBLISH_SECONDS, what="the post to be published")
+    watch(published, seconds=PUBLISH_SECONDS, what="the post to be published")
     journey.shot(page, "post-published")
 
 
@@ -363,7 +369,7 @@ def disconnect(journey: Journey, page: Page, provider: str, label: str) -> None:
         shop = connection_runs(journey, page, "Squarespace")
         return len(shop) > shop_runs and all(run[4] != "Running" for run in shop)
 
-    wait_until(shop_synced, seconds=WORK_SECONDS, what="the scheduled sync of the shop")
+    watch(shop_synced, seconds=WORK_SECONDS, what="the scheduled sync of the shop")
     journey.shot(page, "scheduled-sync")
     assert len(connection_runs(journey, page, label)) == runs, "the schedule skipped it"
     fetched = [r for r in journey.stack.sandbox.platforms[provider].request_log if r.at > after]
