@@ -262,7 +262,7 @@ def approve_and_undo(journey: Journey, page: Page, path: str) -> None:
     journey.shot(page, "budget-undone")
 
 
-def publish_time(*, margin: int = 25) -> datetime:
+def publish_time(*, margin: int = 15) -> datetime:
     """Return the first whole minute at least `margin` seconds away, in the brand's zone."""
     soon = timezone.now() + timedelta(seconds=margin + 60)
     return soon.replace(second=0, microsecond=0).astimezone(brand_zone())
