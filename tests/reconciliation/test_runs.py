@@ -188,3 +188,17 @@ def test_an_edited_shippo_order_number_moves_both_orders(make_order, make_shippo
     reconcile(now=NOW)
     flags = dict(OrderResult.objects.values_list("order_id", "flags"))
     assert (flags[first.pk], flags[second.pk]) == (["missing_in_shippo"], ["in_shippo_no_label"])
+
+
+def test_a_new_label_without_a_number_is_matched_probably_to_an_unchanged_order(
+    make_order, make_label
+):
+    order = make_order(ship_postal_code="30301")
+    reconcile(full=True, now=NOW)
+    assert OrderResult.objects.get(order=order).flags == ["missing_in_shippo", "fulfilled_no_label"]
+    label = make_label(metadata="", recipient_zip="30301")
+    summary = reconcile(now=NOW)
+    assert not summary.full
+    result = OrderResult.objects.get(order=order)
+    assert (result.flags, result.match_kind) == (["probable_match"], "probable")
+    assert LabelLink.objects.get(label=label).order_id == order.pk
