@@ -34,3 +34,45 @@ def test_every_variable_the_example_sets_is_documented_in_the_readme() -> None:
     for name in example_env():
         if name != "POSTGRES_PASSWORD":  # docker compose's, not the app's
             assert f"`{name}`" in readme, f"{name} is missing from the README's table"
+
+
+OPERATIONS = (ROOT / "docs" / "operations.md").read_text()
+# What the runbooks tell staff they will see, each as the app writes it.
+SHOWN = (
+    "Needs reconnect", "needs reconnecting", "before fetching stops",
+    "token expires soon", "token expired", "abandoned: the worker stopped answering",
+    "the database connection failed", "a live run already holds every stream",
+    "Flagged overdue", "Overdue", "Partly published", "sync skipped",
+)  # fmt: skip
+
+
+def test_every_command_the_operations_guide_names_exists() -> None:
+    from django.core.management import get_commands
+
+    named = set(re.findall(r"`manage (\w+)", OPERATIONS))
+    assert named, "the guide names no manage.py command"
+    assert named <= set(get_commands()), named - set(get_commands())
+    assert (ROOT / "scripts" / "backup_restore_check.sh").exists()
+
+
+def test_every_scheduled_job_the_guide_names_runs_when_it_says(settings: object) -> None:
+    schedule = settings.CELERY_BEAT_SCHEDULE  # type: ignore[attr-defined]
+    named = re.findall(r"`([a-z-]+)`, (\d\d):(\d\d) UTC", " ".join(OPERATIONS.split()))
+    assert len(named) >= 3, "the guide names fewer scheduled jobs than it did"
+    for name, hour, minute in named:
+        entry = schedule[name]["schedule"]
+        assert (entry.hour, entry.minute) == ({int(hour)}, {int(minute)}), name
+
+
+def test_what_the_runbooks_say_staff_will_see_is_what_the_app_shows() -> None:
+    apps = ("flux", "integrations", "proposals", "social", "templates")
+    sources = [
+        path
+        for app in apps
+        for pattern in ("*.py", "*.html")
+        for path in (ROOT / app).rglob(pattern)
+    ]
+    text = "\n".join(path.read_text() for path in sources)
+    for phrase in SHOWN:
+        assert phrase in " ".join(OPERATIONS.split()), f"the guide no longer mentions {phrase!r}"
+        assert phrase in text, f"the app no longer shows {phrase!r}"
