@@ -304,10 +304,11 @@ def post_published(journey: Journey, page: Page, path: str) -> None:
 
 
 def case_resolve(journey: Journey, page: Page, owner: User) -> None:
-    """Open the first reconciliation exception, take it and resolve it."""
+    """Open the first exception whose problem still stands, take it and resolve it."""
     journey.go(page, "/reconciliation/")
     journey.shot(page, "reconciliation-exceptions")
-    page.click("#case-table tbody tr a")
+    cases = page.locator("#case-table tbody tr")
+    cases.filter(has_not=page.locator(".badge", has_text="cleared")).first.locator("a").click()
     page.select_option("#id_owner", str(owner.pk))
     page.click("#assign-form button[type=submit]")
     page.wait_for_selector(f"#case-owner:text-is('{owner.get_username()}')")
