@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Max, Sum
 
@@ -31,19 +32,20 @@ class SkuStock:
     units_sold: int  # over the velocity window
     last_stockout: datetime | None
 
-    @property
+    # Worked out once per SKU: sorting, the cards and the table each ask again.
+    @cached_property
     def velocity(self) -> Decimal:
         """Return units sold per day over the last 28 complete days."""
         return Decimal(self.units_sold) / VELOCITY_DAYS
 
-    @property
+    @cached_property
     def days_of_cover(self) -> Decimal | None:
         """Return stock ÷ velocity; None when unlimited or nothing sold recently."""
         if self.unlimited or not self.units_sold:
             return None
         return max(Decimal(self.stock), Decimal(0)) / self.velocity
 
-    @property
+    @cached_property
     def risk(self) -> str:
         """Return out, high (under 7 days of cover), medium (under 21), low, or none."""
         if self.unlimited:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from catalog.models import ProductCampaign, ProductVariant
@@ -25,7 +25,13 @@ from dashboards.models import AdDay, OrderFact, SalesDay
 from dashboards.ranges import DateRange
 from dashboards.rollups.labels import label_costs
 from dashboards.selectors.ads import ad_days
-from dashboards.selectors.sales import SalesDays, SalesTotals, orders_in, sku_days
+from dashboards.selectors.sales import (
+    SalesDays,
+    SalesTotals,
+    order_currency,
+    orders_in,
+    sku_days,
+)
 from dashboards.selectors.search import search_totals
 from integrations.models import CampaignDay
 
@@ -106,6 +112,15 @@ class PeriodSums:
         return organic_clicks(self.period)
 
     @cached_property
+    def currency(self) -> str:
+        return order_currency()
+
+    @cached_property
+    def sku_units(self) -> list[tuple[date, str, int]]:
+        """Units per day and SKU, for COGS at the catalog's costs of the moment."""
+        return list(sku_days(self.period).values_list("day", "sku", "units"))
+
+    @cached_property
     def sku_totals(self) -> list[tuple[str, int, int, float]]:
         """Per SKU: units, line revenue and label share over the period."""
         rows = (
@@ -122,11 +137,10 @@ class PeriodSums:
         rows = CampaignDay.objects.filter(day__gte=self.period.start, day__lte=self.period.end)
         return dict(rows.values_list("campaign_id").annotate(total=Sum("spend_micros")).order_by())
 
-    def loaded(self, *, by_product: bool) -> "PeriodSums":
-        """Read every part the overview needs now (so the whole can be cached)."""
-        _ = self.sales, self.ads, self.repeat, self.search
-        if by_product:
-            _ = self.sku_totals, self.campaign_spend
+    def loaded(self, parts: tuple[str, ...]) -> "PeriodSums":
+        """Read the named parts now (so the whole can be cached)."""
+        for name in parts:
+            getattr(self, name)
         return self
 
     def sales_totals(self, currency: str) -> SalesTotals:
@@ -166,13 +180,19 @@ class PeriodSums:
         return {day: found.get(day, 0) for day in self.period.each_day()}
 
 
-def period_sums(period: DateRange, *, by_product: bool = True) -> PeriodSums:
+# The parts of PeriodSums each use reads (others are read on first use, uncached).
+CARDS = ("sales", "ads", "repeat", "search", "sku_units")  # the overview's comparison
+OVERVIEW = (*CARDS, "currency", "sku_totals", "campaign_spend")
+TIMELINE = ("sales", "ads", "currency")  # what changed
+
+
+def period_sums(period: DateRange, parts: tuple[str, ...] = OVERVIEW) -> PeriodSums:
     """The period's sums, read once per refresh of the order, ads and search rollups."""
 
     def read() -> PeriodSums:
-        return PeriodSums(period).loaded(by_product=by_product)
+        return PeriodSums(period).loaded(parts)
 
-    key = ("period_sums", period.start, period.end, by_product)
+    key = ("period_sums", period.start, period.end, parts)
     return cached_on_rollups(("orders", "ads", "search"), key, read)
 
 
@@ -245,14 +265,22 @@ class Margins:
 
 
 def margins(
-    period: DateRange, sums: PeriodSums | None = None, *, by_product: bool = True
+    period: DateRange,
+    sums: PeriodSums | None = None,
+    *,
+    by_product: bool = True,
+    catalog: dict[str, "SkuCost"] | None = None,
 ) -> Margins:
-    """Contribution margin per day, and per product unless `by_product` is False."""
+    """Contribution margin per day, and per product unless `by_product` is False.
+
+    `catalog` is catalog_costs() when the caller has read it already.
+    """
     sums = sums or PeriodSums(period)
-    by_day = _margin_days(sums)
+    catalog = catalog if catalog is not None else catalog_costs()
+    by_day = _margin_days(sums, catalog)
     if not by_product:
         return Margins(by_day, [], 0)
-    products, unmatched = _margin_products(sums.sku_totals, catalog_costs())
+    products, unmatched = _margin_products(sums.sku_totals, catalog)
     _spread_spend(sums.campaign_spend, products)
     ranked = sorted(products.values(), key=lambda p: p.margin, reverse=True)
     return Margins(by_day, ranked, unmatched)
@@ -272,16 +300,13 @@ def catalog_costs() -> dict[str, SkuCost]:
     return {sku: SkuCost(name, int(cost)) for sku, name, cost in rows}
 
 
-def _margin_days(sums: PeriodSums) -> list[MarginDay]:
+def _margin_days(sums: PeriodSums, catalog: dict[str, "SkuCost"]) -> list[MarginDay]:
     labels = {day.day: day.label_cost for day in sums.sales}
-    cogs = dict(
-        sku_days(sums.period)
-        .values_list("day")
-        .annotate(
-            cogs=Sum(F("units") * Coalesce("variant__unit_cost", "variant__product__unit_cost"))
-        )
-        .order_by()
-    )
+    cogs: dict[date, int] = defaultdict(int)
+    for day, sku, units in sums.sku_units:
+        known = catalog.get(sku)
+        if known is not None:
+            cogs[day] += known.unit_cost * units
     spend = sums.spend_by_day()
     return [
         MarginDay(day, revenue, cogs.get(day) or 0, labels.get(day, 0),

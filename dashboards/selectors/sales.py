@@ -232,6 +232,7 @@ class SalesSums:
     skus: list[tuple[str, str, int, int]]
     states: list[StateSales]
     cohorts: list["Cohort"]
+    currency: str  # the latest counted order's
 
 
 def sales_sums(current: DateRange, comparison: DateRange | None) -> SalesSums:
@@ -241,7 +242,7 @@ def sales_sums(current: DateRange, comparison: DateRange | None) -> SalesSums:
         now, before = SalesDays(current), SalesDays(comparison) if comparison else None
         _ = now.rows, before.rows if before else None
         return SalesSums(now, before, sku_sums(current), sales_by_state(current),
-                         cohorts(current))  # fmt: skip
+                         cohorts(current), order_currency())  # fmt: skip
 
     key = ("sales", current, comparison)
     return cached_on_rollups(("orders",), key, read)

@@ -334,8 +334,10 @@ def decaying_pages(
 
 @dataclass(frozen=True)
 class SearchReport:
-    """A period's query and page figures and the opportunity reports made from them."""
+    """A period's figures and the opportunity reports made from them."""
 
+    days: list[DayFigures]  # the days that have data, oldest first
+    before: SearchTotals | None  # the comparison period's totals
     queries: list[QueryFigures]  # every query, most clicks first
     pages: list[PageFigures]  # the pages with the most clicks
     striking: list[QueryFigures]
@@ -344,17 +346,19 @@ class SearchReport:
     decaying: list[DecayingPage]
 
 
-def search_report(period: DateRange) -> SearchReport:
+def search_report(period: DateRange, comparison: DateRange | None = None) -> SearchReport:
     """The period's report, worked out once per refresh of the search rollups."""
     terms = tuple(brand_terms())
-    key = ("report", period.start, period.end, terms)
-    return cached_on_rollups(("search",), key, lambda: _report(period, terms))
+    key = ("report", period, comparison, terms)
+    return cached_on_rollups(("search",), key, lambda: _report(period, comparison, terms))
 
 
-def _report(period: DateRange, terms: Sequence[str]) -> SearchReport:
+def _report(period: DateRange, comparison: DateRange | None, terms: Sequence[str]) -> SearchReport:
     pairs = query_page_figures(period)
     queries = queries_of(pairs)
     return SearchReport(
+        search_by_day(period),
+        search_totals(comparison) if comparison else None,
         queries,
         pages_of(pairs),
         striking_distance(queries, terms),

@@ -12,8 +12,7 @@ from dashboards.charts import PALETTE, line_chart
 from dashboards.metrics import micros_to_major, minor_to_major
 from dashboards.ranges import DateRange
 from dashboards.selectors.changes import KIND_LABELS, Event, events_in
-from dashboards.selectors.overview import period_sums
-from dashboards.selectors.sales import order_currency
+from dashboards.selectors.overview import TIMELINE, period_sums
 from dashboards.views.base import dashboard_response, period_of
 from dashboards.views.columns import LocalTimeColumn
 from flux.htmx import HtmxHttpRequest
@@ -58,8 +57,8 @@ def changes(request: HtmxHttpRequest) -> HttpResponse:
 
 def timeline_chart(period: DateRange, events: list[Event]) -> dict[str, Any]:
     """Revenue and spend lines with the number of events each day as bars on a second axis."""
-    currency = order_currency()
-    sums = period_sums(period, by_product=False)
+    sums = period_sums(period, TIMELINE)
+    currency = sums.currency
     revenue = sums.revenue_by_day()
     spend = sums.spend_by_day()
     per_day = Counter(event.day() for event in events)

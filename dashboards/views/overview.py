@@ -14,14 +14,18 @@ from dashboards.metrics import Metric, format_value, micros_to_major, minor_to_m
 from dashboards.ranges import DateRange
 from dashboards.selectors import alerts
 from dashboards.selectors.overview import (
+    CARDS,
+    OVERVIEW,
     AdSummary,
     Margins,
     NewCustomers,
     RepeatCustomers,
+    SkuCost,
+    catalog_costs,
     margins,
     period_sums,
 )
-from dashboards.selectors.sales import SalesTotals, order_currency
+from dashboards.selectors.sales import SalesTotals
 from dashboards.views.base import dashboard_response, period_of
 from flux.htmx import HtmxHttpRequest
 from integrations.models import AdPlatform
@@ -50,16 +54,21 @@ class Figures:
     fresh_days: int
 
 
-def figures_for(period: DateRange, currency: str, *, detail: bool = True) -> Figures:
-    """Ask every selector the overview needs about `period` (margins by product if `detail`)."""
-    sums = period_sums(period, by_product=detail)
+def figures_for(
+    period: DateRange, catalog: dict[str, SkuCost], *, currency: str = "", detail: bool = True
+) -> Figures:
+    """Ask every selector the overview needs about `period` (margins by product if `detail`).
+
+    Money is in `currency`, else in the currency of the latest order.
+    """
+    sums = period_sums(period, OVERVIEW if detail else CARDS)
     clicks, fresh = sums.search
     return Figures(
-        sums.sales_totals(currency),
+        sums.sales_totals(currency or sums.currency),
         sums.ad_summary(),
         sums.new_customers(),
         sums.repeat,
-        margins(period, sums, by_product=detail),
+        margins(period, sums, by_product=detail, catalog=catalog),
         clicks,
         fresh,
     )
@@ -107,10 +116,15 @@ class MarginProductTable(MarginDayTable):
 def overview(request: HtmxHttpRequest) -> HttpResponse:
     """Revenue, orders, spend and efficiency over the chosen period."""
     period = period_of(request)
-    currency = order_currency()
-    now = figures_for(period.current, currency)
+    catalog = catalog_costs()  # read fresh: staff edit costs at any time
+    now = figures_for(period.current, catalog)
+    currency = now.sales.currency
     # The comparison shows only the cards: its margin needs no products.
-    before = figures_for(period.comparison, currency, detail=False) if period.comparison else None
+    before = (
+        figures_for(period.comparison, catalog, currency=currency, detail=False)
+        if period.comparison
+        else None
+    )
     by_day = MarginDayTable(_day_rows(now.margins), currency=currency)
     by_product = MarginProductTable(_product_rows(now.margins), currency=currency)
     for table in (by_day, by_product):

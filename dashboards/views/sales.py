@@ -87,8 +87,8 @@ def figures_for(days: sales.SalesDays, currency: str) -> Figures:
 def sales_page(request: HtmxHttpRequest) -> HttpResponse:
     """Show the Sales dashboard for the chosen period."""
     period = period_of(request)
-    currency = sales.order_currency()
     sums = sales.sales_sums(period.current, period.comparison)
+    currency = sums.currency
     now = figures_for(sums.current, currency)
     before = figures_for(sums.comparison, currency) if sums.comparison else None
     tables_ = _tables(sums, currency)

@@ -100,9 +100,10 @@ def opportunity_tables(period: DateRange, report: s.SearchReport) -> list[tables
     ]  # fmt: skip
 
 
-def search_tables(request: HtmxHttpRequest, period: DateRange) -> list[tables.Table]:
+def search_tables(
+    request: HtmxHttpRequest, period: DateRange, report: s.SearchReport
+) -> list[tables.Table]:
     """Top queries and pages, then the opportunity reports, configured from the URL."""
-    report = s.search_report(period)
     built = [
         QueryTable(
             [figures_record(q, query=q.query) for q in report.queries[: s.TOP_ROWS]],
@@ -183,10 +184,10 @@ HEADINGS = [
 
 def search_context(request: HtmxHttpRequest, period: Period) -> tuple[dict[str, Any], list[Any]]:
     """Everything the page shows, and its tables (for CSV export)."""
-    days = s.search_by_day(period.current)
+    report = s.search_report(period.current, period.comparison)
+    days, before = report.days, report.before
     now = s.totals_of(days)
-    before = s.search_totals(period.comparison) if period.comparison else None
-    built = search_tables(request, period.current)
+    built = search_tables(request, period.current, report)
     context = {
         "title": "Organic search",
         "has_data": now.impressions > 0,

@@ -6,6 +6,9 @@ rollup, 250k orders with their lines, 250k Shippo labels, inventory, social post
 events, then the dashboards' rollups as the syncs refresh them; then requests each page in
 dashboards.views.base.PAGES (default period) WARM_UP times, then REQUESTS times, and prints
 a table of page | p50 | p95 | target | met (server time). Target: p95 <= 150 ms per page.
+Repeated requests read the figures cached since the last refresh (dashboards.cache), as
+staff reopening a range do; the cold column times COLD_REQUESTS requests with that cache
+emptied before each, as the first view after a refresh is.
 """
 
 import statistics
@@ -15,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -41,6 +45,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 P95_TARGET_MS = 150
 WARM_UP = 3
 REQUESTS = 20
+COLD_REQUESTS = 5
 DAYS = 730
 CAMPAIGNS = 600  # x 733 days = 440k campaign-days
 SEARCH_ROWS_PER_DAY = 2740  # x 730 days = 2M Search Console rows
@@ -58,14 +63,19 @@ def test_every_dashboard_page_answers_within_target_at_bench_scale(viewer):
         timings = _time_page(client, slug)
         if timings is None:
             continue
-        page = PageTiming(label, _percentile(timings, 50), _percentile(timings, 95))
-        print(f"{label}: p50 {page.p50:.0f} ms, p95 {page.p95:.0f} ms", flush=True)
+        cold = _time_page(client, slug, cold=True) or [0.0]
+        page = PageTiming(
+            label, _percentile(timings, 50), _percentile(timings, 95), statistics.median(cold)
+        )
+        print(f"{label}: p50 {page.p50:.0f} ms, p95 {page.p95:.0f} ms, "
+              f"cold p50 {page.cold_p50:.0f} ms", flush=True)  # fmt: skip
         bench_report(f"dashboards: {label} p95", page.p95, "ms", f"<= {P95_TARGET_MS} ms",
                      met=page.met)  # fmt: skip
         pages.append(page)
     print(
         f"\n== Dashboard pages at bench scale ({REQUESTS} requests each after {WARM_UP} "
-        f"warm-up, server time) ==\n" + "\n".join(page_table(pages)),
+        f"warm-up, server time; cold: {COLD_REQUESTS} requests with the figure cache emptied "
+        f"before each) ==\n" + "\n".join(page_table(pages)),
         flush=True,
     )
     slow = [f"{page.label}: p95 {page.p95:.0f} ms" for page in pages if not page.met]
@@ -77,6 +87,7 @@ class PageTiming:
     label: str
     p50: float
     p95: float
+    cold_p50: float  # with nothing cached (dashboards.cache): the first request after a refresh
 
     @property
     def met(self) -> bool:
@@ -84,26 +95,28 @@ class PageTiming:
 
 
 def page_table(pages: list[PageTiming]) -> list[str]:
-    """page | p50 | p95 | target | met, one line per page."""
-    lines = [f"{'page':<16}| {'p50':>8} | {'p95':>8} | {'target':>9} | met"]
-    lines.append(f"{'-' * 16}|{'-' * 10}|{'-' * 10}|{'-' * 11}|-----")
+    """page | p50 | p95 | target | met (and the cold p50), one line per page."""
+    lines = [f"{'page':<16}| {'p50':>8} | {'p95':>8} | {'target':>9} | met | {'cold p50':>8}"]
+    lines.append(f"{'-' * 16}|{'-' * 10}|{'-' * 10}|{'-' * 11}|-----|{'-' * 10}")
     for page in pages:
         lines.append(
             f"{page.label:<16}| {page.p50:>5.0f} ms | {page.p95:>5.0f} ms | "
-            f"<= {P95_TARGET_MS} ms | {'yes' if page.met else 'NO'}"
+            f"<= {P95_TARGET_MS} ms | {'yes' if page.met else 'NO ':<3} | {page.cold_p50:>5.0f} ms"
         )
     return lines
 
 
-def _time_page(client: Client, slug: str) -> list[float] | None:
+def _time_page(client: Client, slug: str, *, cold: bool = False) -> list[float] | None:
     try:
         url = reverse(f"dashboards:{slug}")
     except NoReverseMatch:
         return None
-    for _ in range(WARM_UP):
+    for _ in range(0 if cold else WARM_UP):
         assert client.get(url).status_code == 200
     timings = []
-    for _ in range(REQUESTS):
+    for _ in range(COLD_REQUESTS if cold else REQUESTS):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - started) * 1000)

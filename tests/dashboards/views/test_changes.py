@@ -10,7 +10,7 @@ from tests.dashboards.selectors.test_changes import build_events
 
 pytestmark = pytest.mark.django_db
 
-QUERY_BUDGET = 22
+QUERY_BUDGET = 16
 RANGE = "range=custom&start=2026-03-01&end=2026-03-02&compare=prev"
 
 
