@@ -169,7 +169,6 @@ def load(scope: Scope, *, confirmed: bool) -> list[str]:
 
 
 CANDIDATES = "SELECT id, created, zip, country FROM r_label WHERE valid AND order_id IS NULL"
-COUNTS = "SELECT (SELECT count(*) FROM r_order), (SELECT count(*) FROM r_label)"
 
 
 def links_probable(scope: Scope, candidates: list[tuple[Any, ...]]) -> dict[int, Any]:
@@ -287,8 +286,7 @@ _KIND_BITS = " | ".join(
 )
 _VALID = "count(*) FILTER (WHERE l.valid)"
 _SIGNS_MASK = (1 << len(SIGNS)) - 1
-FOLD = temp(
-    "r_fold",
+_FOLD = (
     f"SELECT l.order_id, count(*) AS n_all, bit_or({_LABEL_SIGNS} | {_KIND_BITS}) "
     f"| {_sign('any_label', 'true')} | {_sign('labelled', f'{_VALID} > 0')} "
     f"| {_sign('multiple', f'{_VALID} > 1')} AS signs, "
@@ -297,7 +295,7 @@ FOLD = temp(
     "min(l.created) FILTER (WHERE l.valid AND l.created > %(settled)s) AS settles, "
     "min(l.created) FILTER (WHERE l.valid AND l.created > %(stale)s "
     f"AND l.tracking_status IN {STALE}) AS stales "
-    "FROM r_label l WHERE l.order_id IS NOT NULL GROUP BY l.order_id",
+    "FROM r_label l WHERE l.order_id IS NOT NULL GROUP BY l.order_id"
 )
 # Whether this session holds r_code yet, and whether staff confirmed any probable match.
 PROBE = (
@@ -332,7 +330,9 @@ _KIND = (
     + " ELSE '' END"
 )
 # One label: its id as JSON text is cheaper to parse than jsonb_build_array is to call.
+# The fold stays in memory (a temporary table would go through the disk).
 RESULTS = f"""
+WITH r_fold AS MATERIALIZED ({_FOLD})
 SELECT r.id AS order_id, c.bucket, c.flags,
     r.label_ids, r.tracking_numbers, r.match_kind, r.confidence, r.in_shippo, r.order_modified,
     r.recheck_at, r.since

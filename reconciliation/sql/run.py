@@ -9,8 +9,6 @@ from reconciliation.sql.common import QUEUE, Result, batch
 from reconciliation.sql.judge import (
     CANDIDATES,
     CODES,
-    COUNTS,
-    FOLD,
     LINK_ROWS,
     PROBE,
     RECENT,
@@ -38,7 +36,7 @@ from reconciliation.sql.store import (
 )
 
 SCRATCH = (
-    "r_shippo", "r_order", "r_label", "r_fold", "r_problem", "r_move",
+    "r_shippo", "r_order", "r_label", "r_problem", "r_move",
 )  # fmt: skip
 # Set for the run's own transaction only: they would outlast a run nested in someone else's.
 TUNING = [
@@ -51,6 +49,10 @@ TUNING = [
     # What a run writes is derived: if a crash lost the last commit, the next run (whose
     # queue the lost commit did not empty) writes it again.
     "SET LOCAL synchronous_commit = off",
+    # A full run's scratch tables take about 130 MB: in the session's own buffers they stay
+    # off the disk. It can only be set before the session's first temporary table.
+    "DO $$ BEGIN PERFORM set_config('temp_buffers', '192MB', false); "
+    "EXCEPTION WHEN OTHERS THEN NULL; END $$",
 ]
 # An incremental run reads a few rows by key: right after a big write the tables have no
 # statistics yet, and a scan of every row is exactly what it must not do.
@@ -87,24 +89,23 @@ def run_in_database(*, full: bool, now: datetime, tune: bool) -> Counts:
     params |= {} if has_codes else codes_params()
     statements += [ZIP_MARK] if zips else []
     statements += [
-        FOLD,
         results_merge(RESULTS, few=not full),
         links_merge(LINK_ROWS, few=not full),
         *cases_statements(),
     ]
     *_, results_written, links_written, _, _, moved = batch(statements, {**params, **CASES_PARAMS})
     reopened_audit(moved.rows)
-    orders, labels = loaded[-3].rows[0]
-    return Counts(int(orders), int(labels), results_written.rows[0][0], links_written.rows[0][0])
+    orders, labels = loaded[-5].count, loaded[-4].count  # r_order's and r_label's rows
+    return Counts(orders, labels, results_written.rows[0][0], links_written.rows[0][0])
 
 
 def _load(scope: Scope, *, confirmed: bool) -> tuple[dict[int, Any], list[Result]]:
     """Load the rows judged and link their labels; return the probable links and what the
-    loading batch found (candidates, counts, ZIPs to compare, recent orders)."""
-    tail = [CANDIDATES, COUNTS, ZIP_PAIRS, RECENT]
+    loading batch found (the tables' rows, candidates, ZIPs to compare, recent orders)."""
+    tail = [CANDIDATES, ZIP_PAIRS, RECENT]
     params = {**scope.params(), **horizon(scope)}
     loaded = batch([*load(scope, confirmed=confirmed), *tail], params)
-    chosen = links_probable(scope, loaded[-4].rows)
+    chosen = links_probable(scope, loaded[-3].rows)
     reach = scope.reach
     outside = {order for order, _ in chosen.values()} - (reach.orders if reach else set())
     if reach is not None and outside:

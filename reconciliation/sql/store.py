@@ -61,8 +61,8 @@ def _merge(
     `source` also yields `since` (when the item was placed or bought), for the cases. The run
     holds the lock, so new rows are plain inserts and the others plain updates (an upsert's
     speculative insertion costs more); the cases need only the items with a problem, or with
-    a case to clear. With `few` rows the updates probe the key (the planner cannot tell how
-    many rows a CTE holds).
+    a case to clear. With `few` rows the comparison and the updates probe the key (the
+    planner cannot tell how few rows a CTE holds).
     """
     key = columns[0]
     names = [*columns, "evaluated_at"] if stamped else list(columns)
@@ -71,9 +71,14 @@ def _merge(
     old = ", ".join(f"t.{c}" for c in compared)
     new = ", ".join(f"n.{c}" for c in compared)
     probe = f" AND t.{key} = ANY(ARRAY(SELECT {key} FROM d WHERE NOT new))" if few else ""
+    stored = (
+        f"LEFT JOIN LATERAL (SELECT * FROM {table} t WHERE t.{key} = n.{key} OFFSET 0) t ON true"
+        if few
+        else f"LEFT JOIN {table} t ON t.{key} = n.{key}"
+    )
     return (
         f"WITH d AS MATERIALIZED (SELECT n.*, t.{key} IS NULL AS new FROM ({source}) n "
-        f"LEFT JOIN {table} t ON t.{key} = n.{key} "
+        f"{stored} "
         f"WHERE t.{key} IS NULL OR ({old}) IS DISTINCT FROM ({new})), "
         f"inserted AS (INSERT INTO {table} ({', '.join(names)}) "
         f"SELECT {', '.join(values)} FROM d WHERE d.new), "
