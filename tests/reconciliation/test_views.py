@@ -95,9 +95,12 @@ def test_an_operator_assigns_notes_and_resolves_a_case_and_each_step_is_audited(
 def test_a_case_needs_a_reason_to_close(client, operator, cases):
     client.force_login(operator)
     case = cases[0]
-    client.post(f"/reconciliation/cases/{case.pk}/close", {"status": "resolved", "reason": ""})
+    response = client.post(
+        f"/reconciliation/cases/{case.pk}/close", {"status": "resolved", "reason": ""}, follow=True
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+    assert response.content.decode().count("Say why the case is resolved or ignored.") == 1
 
 
 def test_confirming_a_probable_match_removes_the_flag_and_rejecting_never_proposes_it_again(
