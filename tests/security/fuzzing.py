@@ -9,7 +9,7 @@ stack, no server, so an exception in a view fails the test with its traceback.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from django.http import HttpResponseBase
 from django.test import Client
@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from flux.nul_guard import NUL
 from tests.security.snapshot import changed_tables, row_counts
 
 FUZZ_EXAMPLES = 1000
@@ -107,6 +108,11 @@ def hostile(
         content_type=st.sampled_from(CONTENT_TYPES),
         headers=HEADERS,
     )
+
+
+def carries_nul(request: Hostile) -> bool:
+    """Say whether the URL carries NUL, which the app refuses with 400 before any view."""
+    return NUL in unquote(request.path) or any(NUL in key + value for key, value in request.query)
 
 
 def segment(text: str) -> str:

@@ -17,6 +17,7 @@ from flux.privacy.models import DeletionRequest, DeletionSource, SubjectKind
 from tests.security.fuzzing import (
     Check,
     Hostile,
+    carries_nul,
     fuzz,
     hostile,
     only_client_errors,
@@ -32,6 +33,8 @@ def reads_or_refuses(read_methods: tuple[str, ...]) -> Check:
 
     def check(request: Hostile, response: HttpResponseBase) -> None:
         expected = 200 if request.method in read_methods else 405
+        if carries_nul(request):
+            expected = 400
         assert response.status_code == expected, (response.status_code, request)
 
     return check
@@ -44,7 +47,7 @@ def reads_or_refuses(read_methods: tuple[str, ...]) -> Check:
 def test_a_public_page_answers_any_request_with_the_page_or_a_4xx(path, read_methods):
     check = reads_or_refuses(read_methods)
     statuses = fuzz(hostile(st.just(path)), lambda r: send(Client(), r), check)
-    assert set(statuses) == {200, 405}
+    assert {200, 405} <= set(statuses) <= {200, 400, 405}
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def test_the_deletion_status_page_shows_only_a_real_code_and_refuses_the_rest(de
 
     def check(request: Hostile, response: HttpResponseBase) -> None:
         real = request.path == f"/data-deletion/status/{deletion_code}"
-        if real and request.method in ("GET", "HEAD"):
+        if real and request.method in ("GET", "HEAD") and not carries_nul(request):
             assert response.status_code == 200, request
         else:
             only_client_errors(request, response)
@@ -99,7 +102,7 @@ def test_static_files_serve_only_what_exists():
     real = {f"/static/{path}" for path in STATIC_FILES}
 
     def check(request: Hostile, response: HttpResponseBase) -> None:
-        if request.path in real and request.method in ("GET", "HEAD"):
+        if request.path in real and request.method in ("GET", "HEAD") and not carries_nul(request):
             # The file, part of it (Range), not modified (If-None-Match), or a bad range.
             assert response.status_code in (200, 206, 304, 416), (response.status_code, request)
         else:
