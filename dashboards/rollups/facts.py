@@ -13,7 +13,8 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from dashboards.models import OrderFact
 from integrations.models import Order, OrderLine
@@ -61,9 +62,13 @@ def facts_rebuild(pks: set[int] | None, costs: dict[int, int]) -> set[date]:
     Return the days those orders were on before and are on now, whose sums must be rebuilt.
     """
     if pks is None:
-        # Cleared and inserted afresh: quicker than comparing every row on conflict.
+        # Cleared and inserted afresh: quicker than comparing every row on conflict. The line
+        # totals are summed by the database afterwards, not held in memory for every order.
         OrderFact.objects.all().delete()
-        _write(_facts(_ordered(Order.objects.all()), costs), _line_totals(OrderLine.objects.all()))
+        _write(_facts(_ordered(Order.objects.all()), costs), insert=True)
+        lines = OrderLine.objects.filter(order_id=OuterRef("order_id")).values("order_id")
+        total = lines.annotate(total=Sum(F("quantity") * F("unit_price"))).values("total")
+        OrderFact.objects.update(line_total=Coalesce(Subquery(total), 0))
         return set(OrderFact.objects.values_list("day", flat=True).distinct())
     pks, hashes = _with_customers(pks)
     days = _days_of(pks)
@@ -158,26 +163,24 @@ def _customer_fact(fact: OrderFact, order: _Order, counted: Sequence[_Order]) ->
     return fact
 
 
-def _write(facts: Iterable[OrderFact], totals: dict[int, int] | None = None) -> set[int]:
-    """Write the facts with their orders' line totals; return the order ids written.
+def _write(facts: Iterable[OrderFact], *, insert: bool = False) -> set[int]:
+    """Write the facts; return the order ids written.
 
-    With `totals` (every order's, for a rebuild from empty) they are inserted; without, each
-    batch reads its own totals and replaces the facts stored.
+    Inserted (into an empty table, line totals left to the caller), or else upserted with each
+    batch's line totals.
     """
     written: set[int] = set()
     for batch in chunked(facts, BATCH):
-        pks = [fact.order_id for fact in batch]
-        found = totals
-        if found is None:
-            found = _line_totals(OrderLine.objects.filter(order_id__in=pks))
-        for fact in batch:
-            fact.line_total = found.get(fact.order_id) or 0
-        if totals is not None:
+        if insert:
             OrderFact.objects.bulk_create(batch)
-        else:
-            OrderFact.objects.bulk_create(
-                batch, update_conflicts=True, unique_fields=["order"], update_fields=FACT_FIELDS
-            )
+            continue
+        pks = [fact.order_id for fact in batch]
+        totals = _line_totals(OrderLine.objects.filter(order_id__in=pks))
+        for fact in batch:
+            fact.line_total = totals.get(fact.order_id) or 0
+        OrderFact.objects.bulk_create(
+            batch, update_conflicts=True, unique_fields=["order"], update_fields=FACT_FIELDS
+        )
         written.update(pks)
     return written
 

@@ -8,10 +8,11 @@ ship after they sell. Only valid labels count (created, not voided or refunded).
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, Min, QuerySet, Sum
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Sum
 
 from integrations.models import Label, Order, ShippoOrder
 from integrations.order_numbers import order_number_normalise
@@ -27,21 +28,39 @@ def label_costs(orders: QuerySet[Order]) -> dict[int, int]:
 
 
 def _linked_costs(orders: QuerySet[Order]) -> dict[int, int] | None:
+    links = _valid_links()
+    if links is None:
+        return None
+    rows = (
+        links.filter(order__in=orders)
+        .values_list("order_id")
+        .annotate(cost=Sum("label__label_cost"))
+        .order_by()
+    )
+    return {order_id: cost or 0 for order_id, cost in rows}
+
+
+def linked_cost_of_order() -> Subquery | None:
+    """The label cost of the order OuterRef("order_id"), as a subquery, when labels are linked.
+
+    None before reconciliation has linked any label (costs then follow order numbers).
+    """
+    links = _valid_links()
+    if links is None:
+        return None
+    cost = links.filter(order_id=OuterRef("order_id")).values("order_id")
+    return Subquery(cost.annotate(cost=Sum("label__label_cost")).values("cost"))
+
+
+def _valid_links() -> QuerySet[Any] | None:
+    """Reconciliation's links of valid labels, or None when it has linked none."""
     try:
         from reconciliation.models import LabelLink
     except ImportError:  # reconciliation has not landed: link by order number instead
         return None
     if not LabelLink.objects.exists():
         return None
-    rows = (
-        LabelLink.objects.filter(
-            order__in=orders, label__object_state="VALID", label__status="SUCCESS"
-        )
-        .values_list("order_id")
-        .annotate(cost=Sum("label__label_cost"))
-        .order_by()
-    )
-    return {order_id: cost or 0 for order_id, cost in rows}
+    return LabelLink.objects.filter(label__object_state="VALID", label__status="SUCCESS")
 
 
 def _costs_by_number(orders: QuerySet[Order]) -> dict[int, int]:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboards.cache import rollups_changed
 from dashboards.models import OrderFact, RollupState, SalesDay, SkuDay
 from dashboards.rollups.days import days_rebuild
 from dashboards.rollups.facts import changed_orders, facts_rebuild
-from dashboards.rollups.labels import label_costs
+from dashboards.rollups.labels import label_costs, linked_cost_of_order
 from dashboards.rollups.sql import vacuum_analyze
 from dashboards.selectors.alerts import reconciliation_exceptions
 from dashboards.selectors.sales import counted_orders
@@ -43,12 +44,12 @@ def orders_rollups_refresh(*, full: bool = False) -> Refreshed:
         state = _locked_state()
         zone = settings.FLUX_BRAND_TIME_ZONE
         full = full or state.time_zone != zone
-        costs = label_costs(counted_orders())
+        costs = {} if full else label_costs(counted_orders())
         changed = None if full else changed_orders(costs)
         if changed is not None and len(changed) > FULL_REBUILD_SHARE * _order_count():
             changed = None
         if changed is None:
-            facts_rebuild(None, costs)
+            _facts_rebuild_all()
             days_rebuild(None)
             found = Refreshed(True, OrderFact.objects.count(), SalesDay.objects.count())
         else:
@@ -65,6 +66,14 @@ def orders_rollups_refresh(*, full: bool = False) -> Refreshed:
         vacuum_analyze(OrderFact, SalesDay, SkuDay)
     logger.info("order rollups refreshed full=%s orders=%s days=%s", *vars(found).values())
     return found
+
+
+def _facts_rebuild_all() -> None:
+    """Rebuild every fact; linked label costs are summed by the database, not in memory."""
+    linked = linked_cost_of_order()
+    facts_rebuild(None, {} if linked is not None else label_costs(counted_orders()))
+    if linked is not None:
+        OrderFact.objects.filter(counted=True).update(label_cost=Coalesce(linked, 0))
 
 
 def _locked_state() -> RollupState:
