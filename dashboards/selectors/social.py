@@ -1,12 +1,12 @@
 """Social questions over Facebook Page posts and Instagram media (their latest insights)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import TruncDate
 
 from dashboards.ranges import DateRange
 from dashboards.selectors.sales import brand_day_bounds
@@ -110,17 +110,31 @@ def best_and_worst(rows: list[PostRow]) -> tuple[list[PostRow], list[PostRow]]:
 
 def cadence(period: DateRange) -> dict[date, dict[str, int]]:
     """Posts per week (weeks start on Monday, brand-local) per channel, every week present."""
+    return cadence_of(period, post_rows(period))
+
+
+def cadence_of(period: DateRange, posts: Iterable[PostRow]) -> dict[date, dict[str, int]]:
+    """cadence() of the period's posts, already read."""
     zone = ZoneInfo(settings.FLUX_BRAND_TIME_ZONE)
-    rows = (
-        posts_in(period)
-        .annotate(day=TruncDate("published_at", tzinfo=zone))
-        .values("day", "channel")
-        .annotate(n=Count("pk"))
-    )
     weeks = {_monday(day): dict.fromkeys(SocialChannel.values, 0) for day in period.each_day()}
-    for row in rows:
-        weeks[_monday(row["day"])][row["channel"]] += row["n"]
+    for post in posts:
+        weeks[_monday(post.published_at.astimezone(zone).date())][post.channel] += 1
     return weeks
+
+
+def totals_of(posts: Iterable[PostRow]) -> list[ChannelTotals]:
+    """social_totals() of the period's posts, already read."""
+    sums: dict[str, list[int]] = {}
+    for post in posts:
+        total = sums.setdefault(post.channel, [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += post.reach
+        total[2] += post.impressions
+        total[3] += post.engagement
+    return [
+        ChannelTotals(channel, label, *sums.get(channel, [0, 0, 0, 0]))
+        for channel, label in SocialChannel.choices
+    ]
 
 
 def _monday(day: date) -> date:

@@ -15,10 +15,11 @@ from dashboards.selectors.social import (
     ChannelTotals,
     PostRow,
     best_and_worst,
-    cadence,
+    cadence_of,
     engagement_rate,
     post_rows,
     social_totals,
+    totals_of,
 )
 from dashboards.views.base import dashboard_response, period_of
 from dashboards.views.columns import LocalTimeColumn
@@ -71,9 +72,9 @@ class PostTable(tables.Table):
 def social(request: HtmxHttpRequest) -> HttpResponse:
     """Reach, impressions and engagement per channel and post, best and worst, cadence."""
     period = period_of(request)
-    channels = social_totals(period.current)
-    before = social_totals(period.comparison) if period.comparison else None
     posts = post_rows(period.current)
+    channels = totals_of(posts)  # the range's totals and cadence from its posts, read once
+    before = social_totals(period.comparison) if period.comparison else None
     best, worst = best_and_worst(posts)
     channel_table = ChannelTable([_channel_row(c) for c in channels])
     post_table = PostTable([_post_row(p) for p in posts])
@@ -82,7 +83,7 @@ def social(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "title": "Social",
         "metrics": social_metrics(channels, before),
-        "cadence_chart": _cadence_chart(period.current),
+        "cadence_chart": _cadence_chart(period.current, posts),
         "channel_table": channel_table,
         "post_table": post_table,
         "has_posts": bool(posts),
@@ -125,8 +126,8 @@ def _post_row(row: PostRow) -> dict[str, Any]:
     return {**asdict(row), "channel": channel, "rate": row.rate}
 
 
-def _cadence_chart(period: DateRange) -> dict[str, Any]:
-    weeks = cadence(period)
+def _cadence_chart(period: DateRange, posts: list[PostRow]) -> dict[str, Any]:
+    weeks = cadence_of(period, posts)
     return bar_chart(
         labels=[f"w/c {week:%d %b}" for week in weeks],
         series={

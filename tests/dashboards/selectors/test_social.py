@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboards.ranges import DateRange
-from dashboards.selectors.social import best_and_worst, cadence, post_rows, social_totals
+from dashboards.selectors.social import (
+    best_and_worst,
+    cadence,
+    post_rows,
+    social_totals,
+    totals_of,
+)
 from integrations.models import Connection, SocialPost
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +63,10 @@ def test_totals_per_channel_with_engagement_rate(posts):
     assert facebook.rate == pytest.approx(20 / 300)
     assert (instagram.posts, instagram.reach, instagram.engagement) == (2, 50, 20)
     assert instagram.rate == pytest.approx(0.4)
+
+
+def test_totals_from_the_posts_already_read_match_the_database_totals(posts):
+    assert totals_of(post_rows(PERIOD)) == social_totals(PERIOD)
 
 
 def test_a_channel_without_posts_is_listed_with_zeros():
