@@ -5,7 +5,7 @@ owns that matches the hashed identifier and returns how many rows it changed. Pr
 deletion request runs all registered erasers inside one transaction.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 Eraser = Callable[[str, str], int]
 
@@ -37,3 +37,21 @@ def registered_erasers() -> dict[str, Eraser]:
 def erasure_run(*, subject_hash: str, subject_kind: str) -> dict[str, int]:
     """Run every eraser in name order and return the rows each one changed."""
     return {name: _erasers[name](subject_hash, subject_kind) for name in sorted(_erasers)}
+
+
+def erased_subjects(subject_kind: str, subject_hashes: Iterable[str]) -> set[str]:
+    """Return which of these hashes belong to someone whose deletion was carried out.
+
+    Syncs ask before storing: a platform still holds the erased person's data, and the next
+    full sync would otherwise bring it back.
+    """
+    from flux.privacy.models import DeletionRequest, DeletionStatus
+
+    wanted = {h for h in subject_hashes if h}
+    if not wanted:
+        return set()
+    return set(
+        DeletionRequest.objects.filter(
+            subject_kind=subject_kind, status=DeletionStatus.COMPLETED, subject_hash__in=wanted
+        ).values_list("subject_hash", flat=True)
+    )

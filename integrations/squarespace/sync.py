@@ -12,11 +12,12 @@ InventoryChange only where the quantity or the unlimited flag moved (or the vari
 """
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
+from flux.privacy.erasure import erased_subjects
 from integrations.models import Connection, InventoryChange, InventoryLevel, Order, OrderLine
 from integrations.squarespace.client import SquarespaceClient
 from integrations.squarespace.parse import OrderLineRecord, OrderRecord, StockRecord
@@ -73,7 +74,7 @@ class OrdersStream:
 
 def orders_write(*, connection: Connection, records: Sequence[OrderRecord]) -> WriteCounts:
     """Upsert the orders that changed and replace the lines of those; count each order once."""
-    unique = list({record.order_id: record for record in records}.values())
+    unique = _without_erased(list({record.order_id: record for record in records}.values()))
     rows = [_order_row(connection, record) for record in unique]
     counts, written = upsert_changed(
         Order,
@@ -84,6 +85,19 @@ def orders_write(*, connection: Connection, records: Sequence[OrderRecord]) -> W
     changed = {row.provider_order_id for row in written}
     _lines_replace(connection, [r for r in unique if r.order_id in changed])
     return counts
+
+
+def _without_erased(records: list[OrderRecord]) -> list[OrderRecord]:
+    """Store the orders of people whose deletion was carried out as the erasure left them."""
+    erased = erased_subjects("email", (record.email_hash for record in records))
+    if not erased:
+        return records
+    return [
+        replace(r, email_hash="", place=replace(r.place, city="", state="", postal_code=""))
+        if r.email_hash in erased
+        else r
+        for r in records
+    ]
 
 
 def _order_row(connection: Connection, record: OrderRecord) -> Order:

@@ -1,15 +1,23 @@
 """A deletion request by email anonymises that person's orders and their Shippo records."""
 
-from datetime import UTC, datetime
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from flux.hashing import hash_email, hash_identifier
+from flux.privacy.actions import DeletionSubject, deletion_request_create, deletion_request_process
 from flux.privacy.erasure import erasure_run
+from flux.privacy.models import DeletionSource
 from integrations.models import Connection, Label, Order, Shipment, ShippoOrder
+from integrations.squarespace.parse import order_parse
+from integrations.squarespace.sync import orders_write
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime(2026, 5, 1, tzinfo=UTC)
+ORDER_FIXTURE = Path(__file__).parent / "squarespace" / "fixtures" / "order.json"
 
 
 @pytest.fixture
@@ -101,3 +109,33 @@ def test_a_meta_user_id_erases_no_synced_rows(store):
     counts = erasure_run(subject_hash=hash_identifier("meta:123"), subject_kind="meta_user_id")
     assert counts["integrations.synced_orders_and_shipments"] == 0
     assert Order.objects.get().email_hash != ""
+
+
+def test_a_sync_after_the_erasure_does_not_bring_the_person_back(store, operator):
+    placed = order_parse(json.loads(ORDER_FIXTURE.read_text()))  # Pat.Doe@Example.com, Portland
+    orders_write(connection=store, records=[placed])
+    request = deletion_request_create(
+        source=DeletionSource.FORM, subject=DeletionSubject.from_email("pat.doe@example.com")
+    )
+    deletion_request_process(request_id=request.pk, actor=operator)
+    assert Order.objects.get().email_hash == ""
+
+    # The store still holds the order; an edit there, or a full sync, reads it again.
+    edited = replace(placed, modified_on=placed.modified_on + timedelta(days=1))
+    orders_write(connection=store, records=[edited])
+
+    stored = Order.objects.get()
+    assert (stored.email_hash, stored.ship_city, stored.ship_state, stored.ship_postal_code) == (
+        "", "", "", "",
+    )  # fmt: skip
+    assert stored.ship_country == "US"
+    assert stored.modified_on == edited.modified_on
+
+
+def test_a_sync_keeps_the_people_who_asked_for_nothing(store):
+    placed = order_parse(json.loads(ORDER_FIXTURE.read_text()))
+    deletion_request_create(  # asked, but not carried out yet
+        source=DeletionSource.FORM, subject=DeletionSubject.from_email("pat.doe@example.com")
+    )
+    orders_write(connection=store, records=[placed])
+    assert Order.objects.get().email_hash == hash_email("pat.doe@example.com")
