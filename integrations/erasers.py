@@ -4,7 +4,8 @@ Orders are found by the keyed hash of the email (the only form in which we hold 
 keep their totals and lines, which are the brand's accounting, but lose the email hash and
 the city, state and postal code. The Shippo records of those orders, found through their
 order numbers, lose the recipient's name and postal code. A Meta user id matches nothing we
-sync, so it erases nothing here.
+sync, so it erases nothing here. The store keeps the order, so the Squarespace sync asks
+`erased_subjects` before it stores one and keeps an erased person's orders anonymous.
 """
 
 from typing import TypeVar
