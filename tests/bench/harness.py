@@ -17,6 +17,7 @@ import requests
 from django.db import connection, transaction
 
 from integrations.models import SyncRun
+from tests.child_processes import child_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 INGEST_SHARE_TARGET = 0.5  # the ingest stage, as a share of the PostgreSQL ceiling
@@ -60,6 +61,10 @@ class SandboxServices:
             "GRPC_VERBOSITY": "ERROR",
             "SEARCH_CONSOLE_URL": f"{self.url}/search_console/",
         }
+
+    def child_env(self) -> dict[str, str]:
+        """Return the environment of a `manage.py` child: these settings, the test database."""
+        return {**self.app_env(), "DATABASE_URL": child_database_url(), "REDIS_URL": ""}
 
 
 @contextmanager

@@ -42,7 +42,6 @@ from tests.bench.harness import (
     sync_end_to_end,
     timed_pages,
 )
-from tests.child_processes import child_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -65,8 +64,7 @@ def test_search_console_sync_at_bench_scale():
         scale="bench", warm_path=f"{query}/searchAnalytics/query", auth=DEMO_ACCESS_TOKEN,
         warm_body=warm,
     ) as sandbox:  # fmt: skip
-        env = {**sandbox.app_env(), "DATABASE_URL": child_database_url(), "REDIS_URL": ""}
-        synced = sync_end_to_end("search_console", DEMO_REFRESH_TOKEN, env)
+        synced = sync_end_to_end("search_console", DEMO_REFRESH_TOKEN, sandbox.child_env())
     end_to_end = synced.stream_row(
         "search_analytics", "end to end: sandbox -> sync -> rows", "HTTP, parse, write"
     )
