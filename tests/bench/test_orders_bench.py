@@ -3,12 +3,11 @@
 Prints, in one run: rows/s end to end (`manage.py sync squarespace` in a child process against
 the sandbox in another), rows/s of the ingest stage alone (parsed pages to committed rows,
 page by page, as the sync writes them), the raw PostgreSQL ceiling for the same pages (psycopg
-COPY into a staging table, then INSERT ... ON CONFLICT, one transaction a page), a per-row
-update_or_create baseline, and the sync's peak memory. Targets: ingest >= 50% of the ceiling,
-peak memory < 300 MB.
+COPY into a staging table, then INSERT ... ON CONFLICT, one transaction a page; the two take
+turns page by page), a per-row update_or_create baseline, and the sync's peak memory.
+Targets: ingest >= 50% of the ceiling, peak memory < 300 MB.
 """
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -20,7 +19,14 @@ from integrations.models import Connection, Order, OrderLine
 from integrations.squarespace.client import ConnectionAuth, SquarespaceClient
 from integrations.squarespace.parse import OrderRecord
 from integrations.squarespace.sync import ORDER_FIELDS, orders_write
-from tests.bench.harness import Row, bench_report, print_table, run_child, sandbox_process
+from tests.bench.harness import (
+    Row,
+    copy_upsert,
+    ingest_report,
+    sandbox_process,
+    sync_end_to_end,
+    timed_pages,
+)
 from tests.child_processes import child_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -28,8 +34,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 DEMO_KEY = "sqsp_demo_key"
 SAMPLE_ORDERS = 20_000  # parsed once, then written three ways
 BASELINE_ORDERS = 1_000
-PEAK_MEMORY_TARGET_MB = 300
-INGEST_SHARE_TARGET = 0.5
 
 LINE_COLUMNS = (
     "provider_line_id", "line_type", "product_id", "variant_id", "sku", "product_name",
@@ -41,54 +45,30 @@ def test_orders_sync_at_bench_scale():
     warm = "/squarespace/1.0/commerce/inventory"
     with sandbox_process(scale="bench", warm_path=warm, auth=DEMO_KEY) as url:
         base = f"{url}/squarespace"
-        end_to_end, peak_mb, orders = _end_to_end(base)
+        env = {"DATABASE_URL": child_database_url(), "SQUARESPACE_API_URL": base, "REDIS_URL": ""}
+        synced = sync_end_to_end("squarespace", DEMO_KEY, env)
         pages = _fetch_pages(base, SAMPLE_ORDERS)
+    orders = Order.objects.count()
+    end_to_end = Row(
+        "end to end: sandbox -> sync -> rows", orders, synced.child.seconds, "HTTP, parse, write"
+    )
     sample = sum(len(page) for page in pages)
-    ingest = Row("ingest: parsed pages -> rows (sync writer)", sample, _ingest(pages))
-    ceiling = Row("ceiling: COPY + INSERT ON CONFLICT", sample, _ceiling(pages))
+    spent = _ingest_and_ceiling(pages)
+    ingest = Row("ingest: parsed pages -> rows (sync writer)", sample, spent["ingest"])
+    ceiling = Row("ceiling: COPY + INSERT ON CONFLICT", sample, spent["ceiling"])
     baseline_pages = _first_orders(pages, BASELINE_ORDERS)
     baseline = Row("baseline: per-row update_or_create", BASELINE_ORDERS, _baseline(baseline_pages))
-    share = ingest.rate / ceiling.rate
-    print_table(
+    missed = ingest_report(
         "Squarespace orders, bench scale",
-        [end_to_end, ingest, ceiling, baseline],
-        [
-            f"orders stored end to end: {orders:,}",
-            f"ingest / ceiling: {share:.0%} (target >= {INGEST_SHARE_TARGET:.0%})",
-            f"peak memory of the sync process: {peak_mb:.0f} MB (target < {PEAK_MEMORY_TARGET_MB})",
-        ],
+        "orders",
+        end_to_end=end_to_end,
+        ingest=ingest,
+        ceiling=ceiling,
+        peak_mb=synced.child.peak_rss_mb,
+        references=[baseline],
+        notes=[f"orders stored end to end: {orders:,}"],
     )
-    _report(end_to_end, ingest, ceiling, baseline, peak_mb)
-    assert share >= INGEST_SHARE_TARGET
-    assert peak_mb < PEAK_MEMORY_TARGET_MB
-
-
-def _report(end_to_end: Row, ingest: Row, ceiling: Row, baseline: Row, peak_mb: float) -> None:
-    """Record the figures for the closing table, each rate also as a share of the ceiling."""
-    share = ingest.rate / ceiling.rate
-    for name, row, target, met in (
-        ("orders: end to end (HTTP, parse, write)", end_to_end, "-", None),
-        ("orders: ingest stage", ingest, f">= {INGEST_SHARE_TARGET:.0%} of ceiling",
-         share >= INGEST_SHARE_TARGET),
-        ("orders: update_or_create baseline", baseline, "reference", None),
-    ):  # fmt: skip
-        bench_report(name, row.rate, "rows/s", target, met=met, ratio=row.rate / ceiling.rate,
-                     against="ceiling")  # fmt: skip
-    bench_report("orders: PostgreSQL ceiling (COPY + upsert)", ceiling.rate, "rows/s", "reference",
-                 met=None)  # fmt: skip
-    bench_report("orders: peak memory of the sync", peak_mb, "MB", f"< {PEAK_MEMORY_TARGET_MB} MB",
-                 met=peak_mb < PEAK_MEMORY_TARGET_MB)  # fmt: skip
-
-
-def _end_to_end(base: str) -> tuple[Row, float, int]:
-    env = {"DATABASE_URL": child_database_url(), "SQUARESPACE_API_URL": base, "REDIS_URL": ""}
-    run_child(["connect", "squarespace", "--api-key", DEMO_KEY, "--json"], env)
-    child = run_child(["sync", "squarespace", "--json"], env)
-    runs = json.loads(child.stdout)["runs"]
-    assert all(run["status"] == "succeeded" for run in runs), runs
-    orders = Order.objects.count()
-    row = Row("end to end: sandbox -> sync -> rows", orders, child.seconds, "HTTP, parse, write")
-    return row, child.peak_rss_mb, orders
+    assert not missed, missed
 
 
 def _fetch_pages(base: str, wanted: int) -> list[tuple[OrderRecord, ...]]:
@@ -113,33 +93,22 @@ def _fresh_connection(name: str) -> Connection:
     )
 
 
-def _ingest(pages: Sequence[Sequence[OrderRecord]]) -> float:
-    target = _fresh_connection("ingest")
-    started = time.perf_counter()
-    for page in pages:
-        with transaction.atomic():
-            orders_write(connection=target, records=page)
-    return time.perf_counter() - started
+def _ingest_and_ceiling(pages: Sequence[Sequence[OrderRecord]]) -> dict[str, float]:
+    """Write every page with the sync's writer and with the ceiling, taking turns."""
+    ingest_into, ceiling_into = _fresh_connection("ingest"), _fresh_connection("ceiling")
+    _create_line_staging()
+    return timed_pages(
+        pages,
+        {
+            "ingest": lambda page: orders_write(connection=ingest_into, records=page),
+            "ceiling": lambda page: _raw_page_write(ceiling_into.pk, page),
+        },
+    )
 
 
-def _ceiling(pages: Sequence[Sequence[OrderRecord]]) -> float:
-    target = _fresh_connection("ceiling")
-    _create_staging()
-    started = time.perf_counter()
-    for page in pages:
-        with transaction.atomic():
-            _raw_page_write(target.pk, page)
-    return time.perf_counter() - started
-
-
-def _create_staging() -> None:
-    order_columns = ", ".join(("connection_id", "provider_order_id", *ORDER_FIELDS, "synced_at"))
+def _create_line_staging() -> None:
     line_columns = ", ".join(("order_id", *LINE_COLUMNS))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE stage_order AS SELECT {order_columns} "  # noqa: S608
-            "FROM integrations_order WITH NO DATA"
-        )
         cursor.execute(
             f"CREATE TEMP TABLE stage_line AS SELECT provider_order_id, {line_columns} "  # noqa: S608
             "FROM integrations_orderline, integrations_order WITH NO DATA"
@@ -148,21 +117,18 @@ def _create_staging() -> None:
 
 def _raw_page_write(connection_id: int, page: Sequence[OrderRecord]) -> None:
     """Write one page the fastest way PostgreSQL offers: COPY, then one upsert per table."""
-    raw = connection.connection
-    order_columns = ("connection_id", "provider_order_id", *ORDER_FIELDS, "synced_at")
     now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY stage_order ({', '.join(order_columns)}) FROM STDIN") as copy:
-            for record in {r.order_id: r for r in page}.values():
-                copy.write_row((connection_id, record.order_id, *_order_values(record), now))
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*ORDER_FIELDS, "synced_at"))
-        cursor.execute(
-            f"INSERT INTO integrations_order ({', '.join(order_columns)}) "  # noqa: S608
-            f"SELECT {', '.join(order_columns)} FROM stage_order "
-            f"ON CONFLICT (connection_id, provider_order_id) DO UPDATE SET {updates}"
-        )
+    orders = (
+        (connection_id, record.order_id, *_order_values(record), now)
+        for record in {r.order_id: r for r in page}.values()
+    )
+    copy_upsert(
+        "integrations_order", ("connection_id", "provider_order_id"), (*ORDER_FIELDS, "synced_at"),
+        orders,
+    )  # fmt: skip
+    with connection.connection.cursor() as cursor:
         _raw_lines_write(cursor, connection_id, page)
-        cursor.execute("TRUNCATE stage_order, stage_line")
+        cursor.execute("TRUNCATE stage_line")
 
 
 def _raw_lines_write(cursor, connection_id: int, page: Sequence[OrderRecord]) -> None:
