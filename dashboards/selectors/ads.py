@@ -196,7 +196,8 @@ def campaign_sums(period: DateRange) -> list[dict[str, Any]]:
 
 def campaign_rows(sums: list[dict[str, Any]]) -> list[CampaignRow]:
     """The sums with each campaign's name, status and budget as they are now, most spend first."""
-    campaigns = Campaign.objects.only(*CAMPAIGN_FIELDS).in_bulk([r["campaign_id"] for r in sums])
+    found = Campaign.objects.filter(pk__in=[row["campaign_id"] for row in sums])
+    campaigns = {pk: info for pk, *info in found.values_list("pk", *CAMPAIGN_FIELDS)}
     rows = [_campaign_row(row, campaigns[row["campaign_id"]]) for row in sums]
     return sorted(rows, key=lambda r: (-r.spend_micros, r.name, r.campaign_id))
 
@@ -223,16 +224,12 @@ def ads_sums(current: DateRange, comparison: DateRange | None) -> AdsSums:
 CAMPAIGN_FIELDS = ("name", "platform", "status", "daily_budget", "currency")
 
 
-def _campaign_row(row: dict[str, Any], campaign: Campaign) -> CampaignRow:
+def _campaign_row(row: dict[str, Any], info: list[Any]) -> CampaignRow:
+    name, platform, status, budget, currency = info  # CAMPAIGN_FIELDS
     return CampaignRow(
-        currency=campaign.currency,
-        campaign_id=campaign.pk,
-        name=campaign.name,
-        platform=campaign.platform,
-        status=campaign.status,
-        daily_budget_minor=campaign.daily_budget,
-        **_figures(row),
-    )
+        currency=currency, campaign_id=row["campaign_id"], name=name, platform=platform,
+        status=status, daily_budget_minor=budget, **_figures(row),
+    )  # fmt: skip
 
 
 def _figures(row: dict[str, Any]) -> dict[str, Any]:

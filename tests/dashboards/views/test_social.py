@@ -6,7 +6,7 @@ from tests.dashboards.selectors.test_social import build_posts
 
 pytestmark = pytest.mark.django_db
 
-QUERY_BUDGET = 12
+QUERY_BUDGET = 10
 RANGE = "range=custom&start=2026-03-01&end=2026-03-02&compare=prev"
 
 
