@@ -12,7 +12,7 @@ from catalog.models import ProductCampaign
 from catalog.selectors import product_by_sku
 from dashboards.ranges import DateRange, brand_today
 from dashboards.selectors.sales import sku_days
-from integrations.models import InventoryChange, InventoryLevel
+from integrations.models import AdPlatform, InventoryChange, InventoryLevel
 
 VELOCITY_DAYS = 28
 HIGH_RISK_DAYS = 7
@@ -69,20 +69,17 @@ def stock_by_sku(*, today: date | None = None) -> list[SkuStock]:
     sold = units_sold_by_sku(velocity_window(today))
     stockouts = _last_stockouts()
     products = product_by_sku()
-    levels = InventoryLevel.objects.exclude(sku="").order_by("sku")
-    rows = [_sku_stock(level, sold, stockouts, products) for level in levels]
+    levels = (
+        InventoryLevel.objects.exclude(sku="")
+        .order_by("sku")
+        .values_list("pk", "sku", "descriptor", "quantity", "is_unlimited")
+    )
+    rows = []
+    for pk, sku, descriptor, quantity, unlimited in levels:
+        product_id, name = products.get(sku, (None, descriptor or "not in catalog"))
+        rows.append(SkuStock(sku, name, product_id, quantity, unlimited, sold.get(sku, 0),
+                             stockouts.get(pk)))  # fmt: skip
     return sorted(rows, key=lambda r: (RISK_ORDER[r.risk], r.days_of_cover or 0, r.sku))
-
-
-def _sku_stock(
-    level: InventoryLevel,
-    sold: dict[str, int],
-    stockouts: dict[int, datetime],
-    products: dict[str, tuple[int, str]],
-) -> SkuStock:
-    product_id, name = products.get(level.sku, (None, level.descriptor or "not in catalog"))
-    return SkuStock(level.sku, name, product_id, level.quantity, level.is_unlimited,
-                    sold.get(level.sku, 0), stockouts.get(level.pk))  # fmt: skip
 
 
 def units_sold_by_sku(window: DateRange) -> dict[str, int]:
@@ -125,15 +122,15 @@ def advertised_while_low(stock: list[SkuStock]) -> list[AdvertisedShortage]:
             short[row.product_id].append(row)
     links = (
         ProductCampaign.objects.filter(product_id__in=list(short), campaign__status="ACTIVE")
-        .select_related("product", "campaign")
         .order_by("product__name", "campaign__name")
-    )
+        .values_list("product_id", "product__name", "campaign__name", "campaign__platform",
+                     "campaign__daily_budget", "campaign__currency")
+    )  # fmt: skip
+    platforms = dict(AdPlatform.choices)
     found: dict[int, AdvertisedShortage] = {}
-    for link in links:
-        entry = found.setdefault(
-            link.product_id, AdvertisedShortage(link.product.name, short[link.product_id])
+    for product_id, product, name, platform, budget, currency in links:
+        entry = found.setdefault(product_id, AdvertisedShortage(product, short[product_id]))
+        entry.campaigns.append(
+            AdvertisedCampaign(name, platforms.get(platform, platform), budget, currency)
         )
-        c = link.campaign
-        entry.campaigns.append(AdvertisedCampaign(c.name, c.get_platform_display(),
-                                                  c.daily_budget, c.currency))  # fmt: skip
     return list(found.values())
