@@ -71,7 +71,8 @@ def missing(client: Client, provider: str, _: User) -> Callback:
 
 def wrong(client: Client, provider: str, _: User) -> Callback:
     path, params = consent(client, provider)
-    return client, path, {**params, "state": params["state"][:-1] + "x"}
+    state = params["state"]
+    return client, path, {**params, "state": state[:-1] + ("y" if state.endswith("x") else "x")}
 
 
 def empty(client: Client, provider: str, _: User) -> Callback:
