@@ -26,8 +26,15 @@ class FigureColumn(tables.Column):
         super().__init__(**kwargs)
         self.unit: Unit = unit
 
-    def render(self, value: Decimal | int | float | None, record: Mapping[str, Any]) -> str:
-        return format_value(value, self.unit, str(record.get("currency") or "USD"))
+    def render(self, value: Decimal | int | float | None, record: Any) -> str:
+        return format_value(value, self.unit, str(field_of(record, "currency") or "USD"))
+
+
+def field_of(record: Any, name: str) -> Any:
+    """A row's value: a dict's item, or an object's attribute (rows may be either)."""
+    if isinstance(record, Mapping):
+        return record.get(name)
+    return getattr(record, name, None)
 
 
 class DateTextColumn(tables.Column):
@@ -90,9 +97,9 @@ def _header(column: Any) -> HeaderCell:
     )
 
 
-def cell_text(table: tables.Table, column: Any, record: Mapping[str, Any]) -> str:
+def cell_text(table: tables.Table, column: Any, record: Any) -> str:
     """One cell's text: the table's render_<name>, its column's render, or the value."""
-    value = record.get(column.name)
+    value = field_of(record, column.name)
     custom = getattr(table, f"render_{column.name}", None)
     if custom is not None:
         return str(custom(value=value))

@@ -50,9 +50,13 @@ OVERLAP_MAX_POSITION = 3.0
 FIGURES = ("clicks", "impressions", "position_impressions")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchFigures:
-    """Clicks, impressions and the weighted position of any grouping of rows."""
+    """Clicks, impressions and the weighted position of any grouping of rows.
+
+    Slotted, as every figure class here: a report holds thousands, built or unpickled per
+    request, and fewer objects mean fewer long garbage-collector pauses.
+    """
 
     clicks: int = 0
     impressions: int = 0
@@ -67,28 +71,28 @@ class SearchFigures:
         return self.position_impressions / self.impressions if self.impressions else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchTotals(SearchFigures):
     fresh_days: int = 0  # days whose numbers Google may still revise
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayFigures(SearchFigures):
     day: date = date.min
     fresh: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueryFigures(SearchFigures):
     query: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageFigures(SearchFigures):
     page: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueryPageFigures(SearchFigures):
     query: str = ""
     page: str = ""
@@ -249,7 +253,7 @@ def expected_ctr(position: float) -> float | None:
     return EXPECTED_CTR.get(math.floor(position + 0.5))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CtrShortfall:
     figures: QueryFigures
     expected: float
@@ -267,7 +271,7 @@ def ctr_below_benchmark(queries: Iterable[QueryFigures]) -> list[CtrShortfall]:
     return sorted(found, key=lambda s: (-s.figures.impressions, s.figures.query))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageShare:
     page: str
     impressions: int
@@ -275,11 +279,25 @@ class PageShare:
     position: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cannibalised:
     query: str
     impressions: int
     pages: list[PageShare]  # biggest share first
+
+    @property
+    def shares(self) -> str:
+        """The pages with their shares, as the report prints them."""
+        return " · ".join(f"{share.page} {share.share:.1%}" for share in self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class CannibalRow:
+    """A cannibalised query as the report keeps it: its pages already written out."""
+
+    query: str
+    impressions: int
+    pages: str
 
 
 def cannibalisation(pairs: Iterable[QueryPageFigures]) -> list[Cannibalised]:
@@ -302,7 +320,7 @@ def _shares(query: str, rows: list[QueryPageFigures]) -> Cannibalised | None:
     return Cannibalised(query, total, sorted(shares, key=lambda s: (-s.share, s.page)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DecayingPage:
     page: str
     clicks_before: int
@@ -332,17 +350,18 @@ def decaying_pages(
     return sorted(found, key=lambda p: (p.change, p.page))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchReport:
     """A period's figures and the opportunity reports made from them."""
 
     days: list[DayFigures]  # the days that have data, oldest first
     before: SearchTotals | None  # the comparison period's totals
-    queries: list[QueryFigures]  # every query, most clicks first
+    top_queries: list[QueryFigures]  # the queries with the most clicks
+    ranked: list[QueryFigures]  # the queries ranking well enough for the paid overlap
     pages: list[PageFigures]  # the pages with the most clicks
     striking: list[QueryFigures]
     ctr: list[CtrShortfall]
-    cannibalised: list[Cannibalised]
+    cannibalised: list[CannibalRow]
     decaying: list[DecayingPage]
 
 
@@ -356,19 +375,21 @@ def search_report(period: DateRange, comparison: DateRange | None = None) -> Sea
 def _report(period: DateRange, comparison: DateRange | None, terms: Sequence[str]) -> SearchReport:
     pairs = query_page_figures(period)
     queries = queries_of(pairs)
+    ranked = [q for q in queries if q.position is not None and q.position <= OVERLAP_MAX_POSITION]
     return SearchReport(
         search_by_day(period),
         search_totals(comparison) if comparison else None,
-        queries,
+        queries[:TOP_ROWS],
+        ranked,
         pages_of(pairs),
         striking_distance(queries, terms),
         ctr_below_benchmark(queries),
-        cannibalisation(pairs),
+        [CannibalRow(c.query, c.impressions, c.shares) for c in cannibalisation(pairs)],
         decaying_pages(period, pairs),
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaidOverlap:
     term: str
     organic_position: float

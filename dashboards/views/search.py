@@ -1,6 +1,6 @@
 """Organic search: clicks, impressions, CTR and position over time, top lists, opportunities."""
 
-from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 import django_tables2 as tables
@@ -54,9 +54,6 @@ class CannibalTable(tables.Table):
     impressions = FigureColumn()
     pages = tables.Column(verbose_name="Pages (share of impressions)", orderable=False)
 
-    def render_pages(self, value: Sequence[s.PageShare]) -> str:
-        return " · ".join(f"{share.page} {share.share:.1%}" for share in value)
-
 
 class DecayTable(tables.Table):
     page = tables.Column()
@@ -81,23 +78,29 @@ def figures_record(row: s.SearchFigures, **extra: Any) -> dict[str, Any]:
 
 def opportunity_tables(period: DateRange, report: s.SearchReport) -> list[tables.Table]:
     """The five opportunity reports, each a table with its own CSV export."""
-    overlap = s.paid_organic_overlap(period, report.queries)  # ad terms: read as they are now
+    overlap = s.paid_organic_overlap(period, report.ranked)  # ad terms: read as they are now
     return [
-        QueryTable(
-            [figures_record(q, query=q.query) for q in report.striking], prefix="striking-"
-        ),
+        # Long reports are handed over as they are: their rows have every column's name.
+        QueryTable(report.striking, prefix="striking-"),
         CtrTable(
             [figures_record(c.figures, query=c.figures.query, expected=c.expected)
              for c in report.ctr],
             prefix="ctr-",
         ),
-        CannibalTable([vars(c) for c in report.cannibalised], prefix="cannibal-"),
-        DecayTable([{**vars(p), "change": p.change} for p in report.decaying], prefix="decay-"),
+        CannibalTable(report.cannibalised, prefix="cannibal-"),
+        DecayTable(
+            [{**_record(p), "change": p.change} for p in report.decaying], prefix="decay-"
+        ),
         OverlapTable(
-            [{**vars(o), "ad_cost": micros_to_major(o.ad_cost_micros)} for o in overlap],
+            [{**_record(o), "ad_cost": micros_to_major(o.ad_cost_micros)} for o in overlap],
             prefix="overlap-",
         ),
     ]  # fmt: skip
+
+
+def _record(item: Any) -> dict[str, Any]:
+    """A report item's fields as a table row (its own values, not copies)."""
+    return {field.name: getattr(item, field.name) for field in fields(item)}
 
 
 def search_tables(
@@ -106,7 +109,7 @@ def search_tables(
     """Top queries and pages, then the opportunity reports, configured from the URL."""
     built = [
         QueryTable(
-            [figures_record(q, query=q.query) for q in report.queries[: s.TOP_ROWS]],
+            [figures_record(q, query=q.query) for q in report.top_queries],
             prefix="queries-",
         ),
         PageTable([figures_record(p, page=p.page) for p in report.pages], prefix="pages-"),

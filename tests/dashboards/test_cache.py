@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from catalog.models import Product
+from dashboards.cache import cached_on_rollups
 from dashboards.rollups import rollups_refresh
 from dashboards.rollups.search import search_rollups_refresh
 from dashboards.selectors.overview import margins, period_sums
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def clicks_of(report: Any) -> dict[str, int]:
-    return {q.query: q.clicks for q in report.queries}
+    return {q.query: q.clicks for q in report.top_queries}
 
 
 def test_a_report_is_worked_out_once_per_refresh_of_the_search_rollups(
@@ -64,3 +65,17 @@ def test_the_overview_caches_rollup_sums_but_reads_the_catalog_fresh():
     Product.objects.filter(name="Widget").update(unit_cost=1600)  # W-2 keeps its own $25
     widget = next(p for p in margins(MARCH, period_sums(MARCH)).by_product if p.product == "Widget")
     assert widget.cogs == 2 * 1600 + 2500
+
+
+def test_values_cached_by_other_code_are_never_read(monkeypatch: pytest.MonkeyPatch):
+    Rows().add("lamp", "/lamp", 100, 10).rolled()
+    computed = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert cached_on_rollups(("search",), ("test",), compute) == 1
+    assert cached_on_rollups(("search",), ("test",), compute) == 1  # cached
+    monkeypatch.setattr("dashboards.cache.CODE_DIGEST", "a deploy later")
+    assert cached_on_rollups(("search",), ("test",), compute) == 2
