@@ -93,37 +93,35 @@ def _publish_claimed(post: Post, graph: GraphFactory) -> None:
             _fail(target, refusal)
     else:
         _publish_targets(post, targets, graph)
-        _comments_owed(post, graph)
     _finish(post)
 
 
 def _publish_targets(post: Post, targets: list[PostChannel], graph: GraphFactory) -> None:
+    owed = _comments_owed(post)  # read before this run publishes, so none is tried twice
     try:
         api = graph()
     except ProviderError as error:
         for target in targets:
             _channel_error(target, error)
+        for target in owed:
+            _record(target, error=f"Published; the first comment failed: {error}")
         return
     for target in targets:
         try:
             STEPS[target.channel](post, target, api)
         except ProviderError as error:
             _channel_error(target, error)
+    for target in owed:
+        _first_comment(post, target, api)
 
 
-def _comments_owed(post: Post, graph: GraphFactory) -> None:
-    """Finish the first comment of an Instagram media an earlier, lost run published."""
+def _comments_owed(post: Post) -> list[PostChannel]:
+    """Instagram channels an earlier, lost run published without recording the first comment."""
     if not post.first_comment:
-        return
+        return []
     owed = post.targets.filter(channel=Channel.INSTAGRAM, status=ChannelStatus.PUBLISHED,
                                comment_id="").exclude(external_id="")  # fmt: skip
-    for target in owed:
-        try:
-            api = graph()
-        except ProviderError as error:
-            _record(target, error=f"Published; the first comment failed: {error}")
-            continue
-        _first_comment(post, target, api)
+    return list(owed)
 
 
 def _facebook(post: Post, target: PostChannel, api: SocialGraph) -> None:
