@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "flux.request_id.RequestIdMiddleware",
     "flux.nul_guard.NulRefusedMiddleware",  # PostgreSQL text cannot hold NUL: 400, not 500
+    "flux.funnel.FunnelGateMiddleware",  # from the internet, only the public pages
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -221,6 +222,8 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 FLUX_STAFF_DOMAINS = [d.lower() for d in env.list("FLUX_STAFF_DOMAINS", default=[])]
 FLUX_ALLOW_PASSWORD_LOGIN = env.bool("FLUX_ALLOW_PASSWORD_LOGIN", default=not PRODUCTION)
+# TOTP secrets and recovery-code seeds are sealed with FLUX_KEYS (flux/accounts/mfa.py).
+MFA_ADAPTER = "flux.accounts.mfa.StaffMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Flux Marketing"
 
