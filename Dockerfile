@@ -12,4 +12,5 @@ RUN pip install --upgrade pip && pip install . \
 
 USER flux
 EXPOSE 8000
-CMD ["gunicorn", "flux.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+# Bind, workers, timeout and the access log (paths only, no query strings): flux/gunicorn_conf.py
+CMD ["gunicorn", "flux.wsgi:application", "--config", "python:flux.gunicorn_conf"]
