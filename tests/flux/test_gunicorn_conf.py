@@ -26,8 +26,8 @@ HEADERS = {"Host": "flux.example.ts.net", "X-Forwarded-Proto": "https"}
 
 def _answers(url: str) -> bool:
     try:
-        return requests.get(url, headers=HEADERS, timeout=2).status_code == 200
-    except requests.ConnectionError:
+        return requests.get(url, headers=HEADERS, timeout=10).status_code == 200
+    except requests.RequestException:  # not listening yet, or a worker still starting
         return False
 
 
@@ -45,7 +45,7 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     process = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _answers(f"{url}/healthz"), seconds=60, what="gunicorn")
+        wait_until(lambda: _answers(f"{url}/healthz"), seconds=120, what="gunicorn")
         yield url, log
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -56,7 +56,7 @@ def test_the_access_log_names_the_path_and_status_but_not_the_query(
     gunicorn: tuple[str, Path],
 ) -> None:
     url, log = gunicorn
-    answer = requests.get(f"{url}/privacy?code={CODE}&state={STATE}", headers=HEADERS, timeout=10)
+    answer = requests.get(f"{url}/privacy?code={CODE}&state={STATE}", headers=HEADERS, timeout=30)
     assert answer.status_code == 200
     wait_until(lambda: "/privacy" in log.read_text(), seconds=10, what="the access log line")
     time.sleep(0.2)  # the line is written whole; let any buffered tail land
