@@ -4,16 +4,27 @@ Rows are processed per model and field, in pk order, in batches that each commit
 so a run stopped midway is finished by running it again: rows already under the newest key are
 never selected. Only the wrapped key and its id change; the ciphertext (and so the plaintext)
 is never decrypted or written.
+
+The MFA secrets sealed inside allauth's Authenticator.data (flux/accounts/mfa.py) are rotated
+the same way after the columns, in batches of rows; the counts are per sealed value, so one row
+of recovery codes may count several.
 """
 
 import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, models, transaction
 
+from flux.accounts.mfa import (
+    rewrap_mfa_secret,
+    sealed_kid,
+    stored_secrets,
+    with_secrets_mapped,
+)
 from flux.crypto import CredentialUnreadable, Envelope, KeyRing, active_ring, rewrap
 from flux.fields import EncryptedJSONField
 
@@ -73,6 +84,62 @@ def _rotate_batch(
     return batch[-1][0] if batch else None
 
 
+def _stale_mfa_values(data: object, kid: str) -> int:
+    """Count the secrets in one Authenticator.data not sealed under `kid` (plaintext included)."""
+    return sum(sealed_kid(value) != kid for value in stored_secrets(data))
+
+
+def _stale_authenticators(kid: str) -> list[tuple[Any, int]]:
+    """Return (pk, stale value count) of each authenticator holding a value not under `kid`.
+
+    The kid sits inside a string in the JSON, out of reach of a query portable to SQLite and
+    PostgreSQL, so rows are scanned here; there is a handful per staff member.
+    """
+    rows = Authenticator.objects.order_by("pk").values_list("pk", "data")
+    counted = ((pk, _stale_mfa_values(data, kid)) for pk, data in rows.iterator())
+    return [(pk, stale) for pk, stale in counted if stale]
+
+
+def _rewrap_mfa_value(value: object, ring: KeyRing, report: RotationReport) -> object:
+    if sealed_kid(value) == ring.current_kid:
+        return value
+    try:
+        fresh = rewrap_mfa_secret(value, ring=ring)
+    except CredentialUnreadable:
+        report.unreadable += 1  # left as is: its owner re-enrols
+        return value
+    report.rewrapped += 1
+    return fresh
+
+
+def _rotate_mfa_batch(pks: list[Any], *, ring: KeyRing, report: RotationReport) -> None:
+    """Re-wrap the stale MFA secrets of these authenticators in one transaction."""
+    with transaction.atomic():
+        rows = Authenticator.objects.filter(pk__in=pks).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        for pk, data in rows.values_list("pk", "data"):  # read again, under the lock
+            fresh = with_secrets_mapped(data, lambda v: _rewrap_mfa_value(v, ring, report))
+            if fresh != data:
+                Authenticator.objects.filter(pk=pk).update(data=fresh)
+
+
+def _rotate_mfa(
+    *, size: int, max_batches: int | None, ring: KeyRing, report: RotationReport
+) -> None:
+    pks = [pk for pk, _ in _stale_authenticators(ring.current_kid)]
+    for start in range(0, len(pks), size):
+        if max_batches is not None and report.batches >= max_batches:
+            return
+        _rotate_mfa_batch(pks[start : start + size], ring=ring, report=report)
+        report.batches += 1
+
+
+def _remaining(kid: str) -> int:
+    columns = sum(_stale(field, kid).count() for field in encrypted_fields())
+    return columns + sum(stale for _, stale in _stale_authenticators(kid))
+
+
 def rotate_keys(*, batch_size: int = 500, max_batches: int | None = None) -> RotationReport:
     """Re-wrap every value not under the newest key, batch by batch."""
     ring = active_ring()
@@ -84,7 +151,8 @@ def rotate_keys(*, batch_size: int = 500, max_batches: int | None = None) -> Rot
             if after is None:
                 break
             report.batches += 1
-    report.remaining = sum(_stale(field, ring.current_kid).count() for field in encrypted_fields())
+    _rotate_mfa(size=batch_size, max_batches=max_batches, ring=ring, report=report)
+    report.remaining = _remaining(ring.current_kid)
     return report
 
 

@@ -10,6 +10,7 @@ import json
 import re
 import time
 from importlib import import_module
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -242,3 +243,70 @@ def test_migrate_backwards_and_forwards_through_the_real_migration(legacy_rows):
         assert stored(legacy_rows["totp"]) == {"secret": secret}
     finally:
         call_command("migrate", "flux_accounts", verbosity=0)
+
+
+def rotate(*args: str) -> dict[str, Any]:
+    out = StringIO()
+    call_command("rotate_keys", "--json", *args, stdout=out)
+    report: dict[str, Any] = json.loads(out.getvalue())
+    return report
+
+
+@pytest.fixture
+def sealed_under_k1(legacy_rows: dict[str, Any], settings: Any) -> dict[str, Any]:
+    """The legacy rows sealed under k1; then the ring gains k2 as its newest key."""
+    settings.FLUX_KEYS = K1
+    seal_plaintext()
+    settings.FLUX_KEYS = f"{K2},{K1}"
+    return legacy_rows
+
+
+def sealed_values(pk: int) -> list[str]:
+    data = stored(pk)
+    values: list[str] = [data[key] for key in ("secret", "seed") if key in data]
+    migrated: list[str] = data.get("migrated_codes", [])
+    return values + migrated
+
+
+def test_rotation_rewraps_mfa_secrets_and_they_validate_under_the_new_key_alone(
+    sealed_under_k1, settings
+):
+    rows = (sealed_under_k1["totp"], sealed_under_k1["recovery"])
+    before = {pk: sealed_values(pk) for pk in rows}
+    report = rotate()
+    assert set(report) == {"kid", "rewrapped", "unreadable", "batches", "remaining"}
+    assert (report["kid"], report["rewrapped"], report["unreadable"], report["remaining"]) == (
+        "k2",
+        4,
+        0,
+        0,
+    )
+    for pk in rows:
+        for old, new in zip(before[pk], sealed_values(pk), strict=True):
+            old_envelope = json.loads(old.removeprefix(SEALED_PREFIX))
+            new_envelope = json.loads(new.removeprefix(SEALED_PREFIX))
+            assert new_envelope["kid"] == "k2"
+            assert new_envelope["ciphertext"] == old_envelope["ciphertext"]
+            assert new_envelope["wrapped_key"] != old_envelope["wrapped_key"]
+    assert stored(sealed_under_k1["recovery"])["used_mask"] == 0
+
+    settings.FLUX_KEYS = K2  # the old key can now be dropped
+    secret = sealed_under_k1["plain"][0]
+    assert validates(sealed_under_k1["totp"], current_code(secret))
+    assert validates(sealed_under_k1["recovery"], "11112222")
+    assert rotate()["rewrapped"] == 0
+
+
+def test_a_stopped_rotation_of_mfa_secrets_is_finished_by_running_again(sealed_under_k1):
+    first = rotate("--batch-size", "1", "--max-batches", "1")
+    assert (first["rewrapped"], first["batches"], first["remaining"]) == (1, 1, 3)
+    assert kid_of(stored(sealed_under_k1["totp"])["secret"]) == "k2"
+    second = rotate("--batch-size", "1")
+    assert (second["rewrapped"], second["batches"], second["remaining"]) == (3, 1, 0)
+
+
+def test_a_plain_text_mfa_secret_is_counted_unreadable_and_left_as_is(sealed_under_k1):
+    Authenticator.objects.filter(pk=sealed_under_k1["totp"]).update(data={"secret": "PLAIN"})
+    report = rotate()
+    assert (report["rewrapped"], report["unreadable"], report["remaining"]) == (3, 1, 1)
+    assert stored(sealed_under_k1["totp"]) == {"secret": "PLAIN"}
