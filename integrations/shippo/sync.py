@@ -13,9 +13,14 @@ those two streams always look back at least REFRESH_WINDOW, long enough for a pa
 arrive; the `track_updated` webhook covers faster and older changes. New records inserted
 at the top while we page push older ones down, so a record can appear on two pages: each run
 drops the repeats.
+
+A deletion request erases the recipient of an order's Shippo records, but Shippo keeps them
+and lists them again. Each write therefore stores the records that name an erased order (by
+their metadata, order number or Shippo order) with their recipient blanked exactly as the
+eraser left it, on insert and on update alike (integrations.erasers).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -24,6 +29,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.erasers import RECIPIENT_ERASED, SHIPPO_ORDER_ERASED, erased_order_texts
 from integrations.models import Connection, Label, Rate, Shipment, ShippoOrder
 from integrations.shippo.client import ShippoClient
 from integrations.shippo.parse import (
@@ -42,6 +48,7 @@ REFRESH_WINDOW = timedelta(days=21)
 STREAM_NAMES = ("shipments", "labels", "shippo_orders")
 
 R = TypeVar("R", ShipmentRecord, LabelRecord, ShippoOrderRecord)
+M = TypeVar("M", bound=models.Model)
 
 SHIPMENT_FIELDS = (
     "status", "object_created", "object_updated", "recipient_name", "recipient_zip",
@@ -109,6 +116,7 @@ class ShipmentsStream(_ShippoStream[ShipmentRecord]):
     def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
         """Upsert shipments, then the rates each offered."""
         rows = [_shipment_row(connection, r) for r in records]
+        _blank(_of_erased_orders(rows, lambda row: (row.metadata,)), RECIPIENT_ERASED)
         counts, _ = upsert_changed(Shipment, rows, key_fields=KEY, compare_fields=SHIPMENT_FIELDS)
         pks = _pks(Shipment, connection, [r.object_id for r in records])
         rates = [_rate_row(connection, rate, pks) for r in records for rate in r.rates]
@@ -132,6 +140,7 @@ class LabelsStream(_ShippoStream[LabelRecord]):
         recipients = _recipients(connection, shipment_ids)
         rows = [_label_row(connection, r, recipients) for r in full]
         rows = _keep_newer_tracking(connection, rows)
+        _blank(_labels_of_erased_orders(connection, rows), RECIPIENT_ERASED)
         counts, _ = upsert_changed(Label, rows, key_fields=KEY, compare_fields=LABEL_FIELDS)
         return counts
 
@@ -145,9 +154,12 @@ class ShippoOrdersStream(_ShippoStream[ShippoOrderRecord]):
         return self.client.orders(since=since)
 
     def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
-        """Upsert Shippo orders."""
+        """Upsert Shippo orders; the labels of erased ones lose their recipient too."""
         rows = [_order_row(connection, r) for r in records]
+        erased = _of_erased_orders(rows, lambda row: (row.order_number,))
+        _blank(erased, SHIPPO_ORDER_ERASED)
         counts, _ = upsert_changed(ShippoOrder, rows, key_fields=KEY, compare_fields=ORDER_FIELDS)
+        _labels_blank(connection, [row.object_id for row in erased])
         return counts
 
 
@@ -278,6 +290,44 @@ def _keep_newer_tracking(connection: Connection, rows: list[Label]) -> list[Labe
         if at is not None and (row.tracking_status_at is None or at > row.tracking_status_at):
             row.tracking_status, row.tracking_status_at = statuses[row.object_id], at
     return rows
+
+
+# Erased orders
+
+
+def _of_erased_orders(rows: Sequence[M], texts: Callable[[M], Iterable[str]]) -> list[M]:
+    """Return the rows whose texts (metadata, order numbers) name an erased order."""
+    erased = erased_order_texts(text for row in rows for text in texts(row))
+    return [row for row in rows if erased.intersection(texts(row))] if erased else []
+
+
+def _labels_of_erased_orders(connection: Connection, rows: list[Label]) -> list[Label]:
+    """Return the labels of erased orders, named in their metadata or their Shippo order's."""
+    ids = {row.shippo_order_object_id for row in rows if row.shippo_order_object_id}
+    found = ShippoOrder.objects.filter(connection=connection, object_id__in=ids)
+    numbers = dict(found.values_list("object_id", "order_number"))
+    return _of_erased_orders(
+        rows, lambda row: (row.metadata, numbers.get(row.shippo_order_object_id, ""))
+    )
+
+
+def _blank(rows: Iterable[M], erased: Mapping[str, str]) -> None:
+    """Set each row's personal fields to what the eraser leaves in them."""
+    for row in rows:
+        for name, value in erased.items():
+            setattr(row, name, value)
+
+
+def _labels_blank(connection: Connection, order_ids: list[str]) -> None:
+    """Blank the labels of erased Shippo orders that were stored before their order was.
+
+    The labels stream runs first, so a label whose metadata names no order is stored before
+    the Shippo order that says whose it is; from then on its own writes find the order.
+    """
+    if not order_ids:
+        return
+    labels = Label.objects.filter(connection=connection, shippo_order_object_id__in=order_ids)
+    labels.exclude(**RECIPIENT_ERASED).update(**RECIPIENT_ERASED)
 
 
 def _sum(first: WriteCounts, second: WriteCounts) -> WriteCounts:
