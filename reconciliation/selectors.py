@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from integrations.models import Provider, SyncRun, SyncStatus
 from reconciliation.models import BUCKETS, Case, CaseStatus, LabelLink, OrderResult
 from reconciliation.rules import business_cutoff, business_days_between
 
@@ -19,6 +20,23 @@ SORTS = {
     "-opened": "-opened_at",
     "order": "order__order_number",
 }
+
+
+# What reconciliation compares: each stream must have synced once before a run means anything.
+SIDES = (
+    (Provider.SQUARESPACE, "orders"),
+    (Provider.SHIPPO, "labels"),
+    (Provider.SHIPPO, "shippo_orders"),
+)
+
+
+def both_sides_synced() -> bool:
+    """Say whether Squarespace's orders and Shippo's labels and orders have each synced once."""
+    done = SyncRun.objects.filter(status=SyncStatus.SUCCEEDED)
+    return all(
+        done.filter(connection__provider=provider, stream=stream).exists()
+        for provider, stream in SIDES
+    )
 
 
 def exception_counts() -> dict[str, int]:

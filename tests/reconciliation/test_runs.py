@@ -9,12 +9,13 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from integrations.models import Label, Order, ShippoOrder
+from integrations.models import Label, Order, ShippoOrder, SyncRun, SyncStatus
 from reconciliation.cases import case_close
 from reconciliation.digest import digest_send
 from reconciliation.engine import reconcile
-from reconciliation.models import Case, CaseStatus, LabelLink, OrderResult
+from reconciliation.models import Case, CaseStatus, LabelLink, OrderResult, ReconRun
 from reconciliation.selectors import exception_counts
+from reconciliation.tasks import reconcile_run
 from tests.reconciliation.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,25 @@ def test_a_new_label_without_a_number_is_matched_probably_to_an_unchanged_order(
     result = OrderResult.objects.get(order=order)
     assert (result.flags, result.match_kind) == (["probable_match"], "probable")
     assert LabelLink.objects.get(label=label).order_id == order.pk
+
+
+def _synced(connection: Any, *streams: str) -> None:
+    for stream in streams:
+        SyncRun.objects.create(connection=connection, stream=stream, status=SyncStatus.SUCCEEDED)
+
+
+def test_no_run_until_both_sides_have_synced_once(make_order, connection, shippo_connection):
+    """Orders synced before any Shippo data would all look missing: no run, no cases."""
+    make_order(days_ago=30)
+    _synced(connection, "orders")
+    assert reconcile_run(full=True) == 0
+    _synced(shippo_connection, "labels")
+    assert reconcile_run(full=True) == 0  # Shippo's orders are not in yet
+    assert not ReconRun.objects.exists()
+    assert not Case.objects.exists()
+    SyncRun.objects.create(connection=shippo_connection, stream="shippo_orders", status="failed")
+    assert reconcile_run(full=True) == 0  # only a finished sync counts
+    _synced(shippo_connection, "shippo_orders")
+    run_id = reconcile_run(full=True)
+    assert ReconRun.objects.get().pk == run_id
+    assert list(OrderResult.objects.values_list("bucket", flat=True)) == ["missing_in_shippo"]
