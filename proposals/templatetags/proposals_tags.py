@@ -40,7 +40,23 @@ def shown_value(value: Any, proposal: Proposal) -> str:
         return "—"
     if proposal.kind == ProposalKind.BUDGET and isinstance(value, int):
         return f"{Decimal(value) / 100:,.2f} {proposal.currency}/day"
+    if isinstance(value, dict):
+        return _post_summary(value)
     return str(value)
+
+
+def _post_summary(post: dict[str, Any]) -> str:
+    """Return a post draft as its caption (per channel when they differ), not as a dict."""
+    captions = post.get("captions")
+    if isinstance(captions, dict) and captions:
+        texts = {str(text) for text in captions.values()}
+        if len(texts) == 1:
+            return texts.pop()
+        return " / ".join(f"{channel}: {text}" for channel, text in captions.items())
+    caption = post.get("caption")
+    if isinstance(caption, str) and caption:
+        return caption
+    return ", ".join(f"{key_label(key)}: {item}" for key, item in post.items())
 
 
 @register.filter
