@@ -1,4 +1,8 @@
-"""Turn an unreadable credential into a "reconnect needed" page instead of a server error."""
+"""Turn an unreadable credential into a "reconnect needed" page instead of a server error.
+
+A staff member's own second factor that cannot be opened gets its own page: there is nothing
+to reconnect, an admin removes the authenticator and its owner enrols again.
+"""
 
 import logging
 from collections.abc import Callable
@@ -6,6 +10,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from flux.accounts.mfa import MFASecretUnreadable
 from flux.crypto import CredentialUnreadable
 
 logger = logging.getLogger(__name__)
@@ -26,8 +31,11 @@ class ReconnectNeededMiddleware:
             return None
         # The reason names a key id or a failure kind, never secret material.
         logger.warning("credential unreadable path=%s reason=%s", request.path, exception)
-        template = "flux/reconnect_needed.html"
-        if getattr(request, "htmx", False):
-            template += "#reconnect-card"
+        if isinstance(exception, MFASecretUnreadable):
+            template = "flux/second_factor_unreadable.html"
+        else:
+            template = "flux/reconnect_needed.html"
+            if getattr(request, "htmx", False):
+                template += "#reconnect-card"
         response = TemplateResponse(request, template, status=RECONNECT_STATUS)
         return response.render()

@@ -40,7 +40,11 @@ SECRET_KEYS = ("secret", "seed")  # one secret each
 SECRET_LIST_KEYS = ("migrated_codes",)  # a list of secrets each
 
 
-class UnsealedMFASecret(CredentialUnreadable):
+class MFASecretUnreadable(CredentialUnreadable):
+    """A stored MFA secret that cannot be opened: its owner must enrol a second factor again."""
+
+
+class UnsealedMFASecret(MFASecretUnreadable):
     """An MFA secret stored without the sealed: prefix: refused rather than used as plaintext."""
 
 
@@ -67,11 +71,16 @@ def _envelope_of(stored: object) -> Envelope:
 
 def open_mfa_secret(stored: object, *, ring: KeyRing) -> str:
     """Open one sealed MFA secret, refusing plaintext and anything that does not open."""
-    plaintext = open_envelope(_envelope_of(stored), aad=MFA_AAD, ring=ring)
+    try:
+        plaintext = open_envelope(_envelope_of(stored), aad=MFA_AAD, ring=ring)
+    except MFASecretUnreadable:
+        raise
+    except CredentialUnreadable as exc:  # its key retired, or the value tampered with
+        raise MFASecretUnreadable(str(exc)) from exc
     try:
         return plaintext.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CredentialUnreadable("plaintext is not UTF-8") from exc
+        raise MFASecretUnreadable("plaintext is not UTF-8") from exc
 
 
 def rewrap_mfa_secret(stored: object, *, ring: KeyRing) -> str:

@@ -310,3 +310,18 @@ def test_a_plain_text_mfa_secret_is_counted_unreadable_and_left_as_is(sealed_und
     report = rotate()
     assert (report["rewrapped"], report["unreadable"], report["remaining"]) == (3, 1, 1)
     assert stored(sealed_under_k1["totp"]) == {"secret": "PLAIN"}
+
+
+def test_an_unreadable_second_factor_at_sign_in_says_what_to_do_with_409(staff, settings):
+    settings.FLUX_KEYS = K1
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    settings.FLUX_KEYS = K2  # the key that sealed it was retired too soon
+    client = Client()
+    sign_in_with_password(client)
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Your second factor can no longer be read" in page
+    assert "Reconnect needed" not in page
+    assert "_auth_user_id" not in client.session
