@@ -10,7 +10,6 @@ import json
 import re
 import time
 from importlib import import_module
-from io import StringIO
 from typing import Any
 
 import pytest
@@ -31,6 +30,7 @@ from django.urls import reverse
 
 from flux.accounts.mfa import SEALED_PREFIX, StaffMFAAdapter, UnsealedMFASecret
 from flux.crypto import CredentialUnreadable
+from tests.flux.test_rotate_keys import rotate
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple 42"
@@ -243,13 +243,6 @@ def test_migrate_backwards_and_forwards_through_the_real_migration(legacy_rows):
         assert stored(legacy_rows["totp"]) == {"secret": secret}
     finally:
         call_command("migrate", "flux_accounts", verbosity=0)
-
-
-def rotate(*args: str) -> dict[str, Any]:
-    out = StringIO()
-    call_command("rotate_keys", "--json", *args, stdout=out)
-    report: dict[str, Any] = json.loads(out.getvalue())
-    return report
 
 
 @pytest.fixture
