@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import requests
 from django.db import connection, transaction
+from django.db.models import Model
 
 from integrations.models import SyncRun
 from tests.child_processes import child_database_url
@@ -23,6 +24,15 @@ ROOT = Path(__file__).resolve().parents[2]
 INGEST_SHARE_TARGET = 0.5  # the ingest stage, as a share of the PostgreSQL ceiling
 PEAK_MEMORY_TARGET_MB = 300  # the sync process's peak resident memory
 T = TypeVar("T")
+
+
+def analyze(*models: type[Model]) -> None:
+    """Give the planner the rows a sync just stored. Statistics outlive the truncation between
+    benchmarks, so without this a benchmark plans against the previous one's data (reading
+    back a page once took seconds); production's autovacuum keeps them current."""
+    tables = ", ".join(model._meta.db_table for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 def free_port() -> int:

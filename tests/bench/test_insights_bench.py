@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from integrations.google_ads.client import GoogleAdsApi, MetricRow
@@ -37,6 +36,7 @@ from tests.bench.harness import (
     Row,
     SandboxServices,
     SyncedEndToEnd,
+    analyze,
     copy_upsert,
     ingest_report,
     sandbox_services,
@@ -69,7 +69,7 @@ def sandbox() -> Iterator[SandboxServices]:
 
 def test_meta_insights_at_bench_scale(sandbox: SandboxServices):
     synced = sync_end_to_end("meta", SYSTEM_USER_TOKEN, sandbox.child_env())
-    _analyze()
+    analyze(CampaignDay, Campaign)
     source = AdAccount.objects.get(platform=AdPlatform.META, connection__provider="meta")
     cutoff = _local_today(source) - timedelta(days=LATE_DAYS - 1)
 
@@ -88,7 +88,7 @@ def test_meta_insights_at_bench_scale(sandbox: SandboxServices):
 
 def test_google_ads_metrics_at_bench_scale(sandbox: SandboxServices):
     synced = sync_end_to_end("google_ads", DEMO_REFRESH_TOKEN, sandbox.child_env())
-    _analyze()
+    analyze(CampaignDay, Campaign)
     source = AdAccount.objects.get(platform=AdPlatform.GOOGLE_ADS)
     today = _local_today(source)
     cutoff = today - timedelta(days=window_days())
@@ -187,14 +187,6 @@ def _copy_of(source: AdAccount, label: str) -> AdAccount:
         for c in source.campaigns.all()
     )  # fmt: skip
     return account
-
-
-def _analyze() -> None:
-    """Give the planner the synced rows: with the statistics of an empty table it read each
-    page back through every campaign's rows past the bookmark (seconds a page, half an hour
-    a run); the reading is not timed, but it made the benchmark slow."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {TABLE}, {Campaign._meta.db_table}")
 
 
 def _stored_pages(source: AdAccount, size: int) -> Iterator[list[InsightDay]]:

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import pytest
 
 from integrations.models import Connection, SearchDay, SearchProperty
+from integrations.models.search import SearchQueryPageDay
 from integrations.search_console.client import SearchConsoleClient
 from integrations.search_console.parse import SearchRowRecord
 from integrations.search_console.sync import (
@@ -36,6 +37,7 @@ from sandbox.platforms.google_oauth import DEMO_REFRESH_TOKEN
 from sandbox.platforms.search_console import DEMO_ACCESS_TOKEN
 from tests.bench.harness import (
     Row,
+    analyze,
     copy_upsert,
     ingest_report,
     sandbox_services,
@@ -65,6 +67,7 @@ def test_search_console_sync_at_bench_scale():
         warm_body=warm,
     ) as sandbox:  # fmt: skip
         synced = sync_end_to_end("search_console", DEMO_REFRESH_TOKEN, sandbox.child_env())
+    analyze(SearchDay, SearchQueryPageDay)
     end_to_end = synced.stream_row(
         "search_analytics", "end to end: sandbox -> sync -> rows", "HTTP, parse, write"
     )
