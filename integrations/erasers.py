@@ -86,6 +86,13 @@ def erased_order_texts(texts: Iterable[str]) -> set[str]:
     return {text for text, number in numbers.items() if number in erased}
 
 
+def fields_blank(rows: Iterable[M], erased: dict[str, str]) -> None:
+    """Set each row's personal fields to what the eraser leaves in them (before a sync writes)."""
+    for row in rows:
+        for name, value in erased.items():
+            setattr(row, name, value)
+
+
 def register() -> None:
     """Add the synced-data eraser to the deletion registry."""
     register_eraser("integrations.synced_orders_and_shipments", orders_erase)

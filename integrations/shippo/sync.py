@@ -20,7 +20,7 @@ their metadata, order number or Shippo order) with their recipient blanked exact
 eraser left it, on insert and on update alike (integrations.erasers).
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -29,7 +29,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from integrations.erasers import RECIPIENT_ERASED, SHIPPO_ORDER_ERASED, erased_order_texts
+from integrations.erasers import (
+    RECIPIENT_ERASED,
+    SHIPPO_ORDER_ERASED,
+    erased_order_texts,
+    fields_blank,
+)
 from integrations.models import Connection, Label, Rate, Shipment, ShippoOrder
 from integrations.shippo.client import ShippoClient
 from integrations.shippo.parse import (
@@ -116,7 +121,7 @@ class ShipmentsStream(_ShippoStream[ShipmentRecord]):
     def write(self, connection: Connection, records: Sequence[Any]) -> WriteCounts:
         """Upsert shipments, then the rates each offered."""
         rows = [_shipment_row(connection, r) for r in records]
-        _blank(_of_erased_orders(rows, lambda row: (row.metadata,)), RECIPIENT_ERASED)
+        fields_blank(_of_erased_orders(rows, lambda row: (row.metadata,)), RECIPIENT_ERASED)
         counts, _ = upsert_changed(Shipment, rows, key_fields=KEY, compare_fields=SHIPMENT_FIELDS)
         pks = _pks(Shipment, connection, [r.object_id for r in records])
         rates = [_rate_row(connection, rate, pks) for r in records for rate in r.rates]
@@ -140,7 +145,7 @@ class LabelsStream(_ShippoStream[LabelRecord]):
         recipients = _recipients(connection, shipment_ids)
         rows = [_label_row(connection, r, recipients) for r in full]
         rows = _keep_newer_tracking(connection, rows)
-        _blank(_labels_of_erased_orders(connection, rows), RECIPIENT_ERASED)
+        fields_blank(_labels_of_erased_orders(connection, rows), RECIPIENT_ERASED)
         counts, _ = upsert_changed(Label, rows, key_fields=KEY, compare_fields=LABEL_FIELDS)
         return counts
 
@@ -157,7 +162,7 @@ class ShippoOrdersStream(_ShippoStream[ShippoOrderRecord]):
         """Upsert Shippo orders; the labels of erased ones lose their recipient too."""
         rows = [_order_row(connection, r) for r in records]
         erased = _of_erased_orders(rows, lambda row: (row.order_number,))
-        _blank(erased, SHIPPO_ORDER_ERASED)
+        fields_blank(erased, SHIPPO_ORDER_ERASED)
         counts, _ = upsert_changed(ShippoOrder, rows, key_fields=KEY, compare_fields=ORDER_FIELDS)
         _labels_blank(connection, [row.object_id for row in erased])
         return counts
@@ -309,13 +314,6 @@ def _labels_of_erased_orders(connection: Connection, rows: list[Label]) -> list[
     return _of_erased_orders(
         rows, lambda row: (row.metadata, numbers.get(row.shippo_order_object_id, ""))
     )
-
-
-def _blank(rows: Iterable[M], erased: Mapping[str, str]) -> None:
-    """Set each row's personal fields to what the eraser leaves in them."""
-    for row in rows:
-        for name, value in erased.items():
-            setattr(row, name, value)
 
 
 def _labels_blank(connection: Connection, order_ids: list[str]) -> None:

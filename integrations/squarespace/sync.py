@@ -12,12 +12,13 @@ InventoryChange only where the quantity or the unlimited flag moved (or the vari
 """
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
 from flux.privacy.erasure import erased_subjects
+from integrations.erasers import ORDER_ERASED, fields_blank
 from integrations.models import Connection, InventoryChange, InventoryLevel, Order, OrderLine
 from integrations.squarespace.client import SquarespaceClient
 from integrations.squarespace.parse import OrderLineRecord, OrderRecord, StockRecord
@@ -74,8 +75,9 @@ class OrdersStream:
 
 def orders_write(*, connection: Connection, records: Sequence[OrderRecord]) -> WriteCounts:
     """Upsert the orders that changed and replace the lines of those; count each order once."""
-    unique = _without_erased(list({record.order_id: record for record in records}.values()))
+    unique = list({record.order_id: record for record in records}.values())
     rows = [_order_row(connection, record) for record in unique]
+    _keep_erasures(rows)
     counts, written = upsert_changed(
         Order,
         rows,
@@ -87,17 +89,10 @@ def orders_write(*, connection: Connection, records: Sequence[OrderRecord]) -> W
     return counts
 
 
-def _without_erased(records: list[OrderRecord]) -> list[OrderRecord]:
+def _keep_erasures(rows: list[Order]) -> None:
     """Store the orders of people whose deletion was carried out as the erasure left them."""
-    erased = erased_subjects("email", (record.email_hash for record in records))
-    if not erased:
-        return records
-    return [
-        replace(r, email_hash="", place=replace(r.place, city="", state="", postal_code=""))
-        if r.email_hash in erased
-        else r
-        for r in records
-    ]
+    erased = erased_subjects("email", (row.email_hash for row in rows))
+    fields_blank((row for row in rows if row.email_hash in erased), ORDER_ERASED)
 
 
 def _order_row(connection: Connection, record: OrderRecord) -> Order:
