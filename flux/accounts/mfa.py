@@ -55,7 +55,10 @@ def is_sealed(stored: object) -> bool:
 
 def seal_mfa_secret(text: str, *, ring: KeyRing) -> str:
     """Seal one MFA secret under the ring's current key; return its stored form."""
-    envelope = seal(text.encode("utf-8"), aad=MFA_AAD, ring=ring)
+    return _stored_form(seal(text.encode("utf-8"), aad=MFA_AAD, ring=ring))
+
+
+def _stored_form(envelope: Envelope) -> str:
     return SEALED_PREFIX + json.dumps(envelope.to_json(), separators=(",", ":"))
 
 
@@ -85,8 +88,7 @@ def open_mfa_secret(stored: object, *, ring: KeyRing) -> str:
 
 def rewrap_mfa_secret(stored: object, *, ring: KeyRing) -> str:
     """Re-wrap a sealed MFA secret's data key under the ring's current key, never opening it."""
-    envelope = rewrap(_envelope_of(stored), aad=MFA_AAD, ring=ring)
-    return SEALED_PREFIX + json.dumps(envelope.to_json(), separators=(",", ":"))
+    return _stored_form(rewrap(_envelope_of(stored), aad=MFA_AAD, ring=ring))
 
 
 def sealed_kid(stored: object) -> str | None:
